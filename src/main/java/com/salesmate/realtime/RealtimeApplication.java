@@ -1,0 +1,186 @@
+package com.salesmate.realtime;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.salesmate.realtime.auth.ApiKeys;
+import com.salesmate.realtime.auth.Caller;
+import com.salesmate.realtime.auth.CallerAuthenticator;
+import com.salesmate.realtime.auth.SecretStore;
+import com.salesmate.realtime.auth.TokenService;
+import com.salesmate.realtime.cli.DbCommand;
+import com.salesmate.realtime.cli.TokenCommand;
+import com.salesmate.realtime.health.LocationWriterHealthCheck;
+import com.salesmate.realtime.health.SocketIoHealthCheck;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.metrics.TenantCounters;
+import com.salesmate.realtime.persistence.DatabaseFactory;
+import com.salesmate.realtime.persistence.LocationWriter;
+import com.salesmate.realtime.persistence.Migrations;
+import com.salesmate.realtime.realtime.Events;
+import com.salesmate.realtime.realtime.RealtimeHub;
+import com.salesmate.realtime.resources.ApiExceptionMapper;
+import com.salesmate.realtime.resources.BodyLimitFilter;
+import com.salesmate.realtime.resources.EmitResource;
+import com.salesmate.realtime.resources.JsonExceptionMapper;
+import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
+import com.salesmate.realtime.resources.SalesmanResource;
+import com.salesmate.realtime.resources.StatsResource;
+import com.salesmate.realtime.resources.TenantResource;
+import com.salesmate.realtime.resources.UnexpectedExceptionMapper;
+import com.salesmate.realtime.resources.ValidationExceptionMapper;
+import com.salesmate.realtime.resources.WebExceptionMapper;
+import com.salesmate.realtime.tasks.DisconnectTask;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Salesmate Realtime: Socket.IO hub, REST API and admin port in one Dropwizard application. */
+public class RealtimeApplication extends Application<RealtimeConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(RealtimeApplication.class);
+    /** Largest REST request body accepted. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+
+    private volatile RealtimeHub hub;
+
+    public static void main(String[] args) throws Exception {
+        new RealtimeApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "salesmate-realtime";
+    }
+
+    @Override
+    public void initialize(Bootstrap<RealtimeConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addCommand(new TokenCommand());
+        bootstrap.addCommand(new DbCommand());
+    }
+
+    @Override
+    public void run(RealtimeConfiguration config, Environment environment) {
+        refuseClusterMode(config);
+        Clock clock = Clock.systemUTC();
+        environment.getObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+
+        // infrastructure: secrets, database, executors
+        SecretStore secrets = new SecretStore(Path.of(config.getDataDir()));
+        TokenService tokens = new TokenService(
+                secrets.resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET"),
+                config.getAuth().rsaPublicKey(), clock);
+        ApiKeys apiKeys = new ApiKeys(
+                secrets.resolve(config.getAuth().getAdminApiKey(), "admin-api-key", "ADMIN_API_KEY"),
+                config.getAuth().tenantKeys());
+        Jdbi jdbi = buildDatabase(config.getDatabase(), environment);
+        ExecutorService blocking = environment.lifecycle().executorService("realtime-blocking-%d")
+                .minThreads(4).maxThreads(4).workQueue(new java.util.concurrent.LinkedBlockingQueue<>()).build();
+        ScheduledExecutorService timers = environment.lifecycle().scheduledExecutorService("realtime-timers-%d")
+                .threads(1).build();
+
+        // the data path and the Socket.IO side; the writer is registered first so it stops after the sockets
+        LocationWriter writer = new LocationWriter(jdbi, config.getLocations().queueCapacity,
+                config.getLocations().maxBatch, config.getShutdownTimeout().toJavaDuration(), environment.metrics());
+        environment.lifecycle().manage(writer);
+        SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.INBOUND);
+        hub = new RealtimeHub(config.getSocketio(), tokens, jdbi, writer, metrics, environment.getValidator(),
+                environment.getObjectMapper(), blocking, timers,
+                config.getNotifications().ttl.toJavaDuration(), clock);
+        environment.lifecycle().manage(hub.server());
+        environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
+        schedulePurge(config, timers, blocking);
+
+        registerRest(environment, tokens, apiKeys, jdbi, metrics, clock);
+        registerOperations(config, environment, writer);
+    }
+
+    /** Exposed for tests. */
+    public RealtimeHub hub() {
+        return hub;
+    }
+
+    private static void refuseClusterMode(RealtimeConfiguration config) {
+        if (config.getRedisUrl() != null && !config.getRedisUrl().isBlank()) {
+            throw new IllegalStateException("REDIS_URL is set, but this build runs single-node only; "
+                    + "unset REDIS_URL (see README, Scale-out)");
+        }
+    }
+
+    private static Jdbi buildDatabase(DatabaseFactory database, Environment environment) {
+        database.prepare();
+        if (database.isMigrateOnStart()) {
+            var result = new Migrations(database).migrate();
+            LOG.info("database schema at version {} ({} migrations applied now)",
+                    result.targetSchemaVersion, result.migrationsExecuted);
+        }
+        return new JdbiFactory().build(environment, database.dataSourceFactory(), "database");
+    }
+
+    private void schedulePurge(RealtimeConfiguration config, ScheduledExecutorService timers, ExecutorService blocking) {
+        long every = config.getNotifications().purgeInterval.toMilliseconds();
+        timers.scheduleWithFixedDelay(() -> blocking.execute(() -> {
+            try {
+                int purged = hub.notifications().purgeExpired();
+                if (purged > 0) {
+                    LOG.info("purged {} expired notifications", purged);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("notification purge failed: {}", e.toString());
+            }
+        }), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Jdbi jdbi,
+                              SocketMetrics metrics, Clock clock) {
+        var jersey = environment.jersey();
+        jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
+                .setAuthenticator(new CallerAuthenticator(apiKeys, tokens))
+                .setPrefix("Bearer")
+                .setRealm("salesmate-realtime")
+                .setUnauthorizedHandler(new JsonUnauthorizedHandler())
+                .buildAuthFilter()));
+        jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
+        jersey.register(new BodyLimitFilter(MAX_BODY_BYTES));
+        jersey.register(new ApiExceptionMapper());
+        jersey.register(new ValidationExceptionMapper());
+        jersey.register(new JsonExceptionMapper());
+        jersey.register(new WebExceptionMapper());
+        jersey.register(new UnexpectedExceptionMapper());
+        jersey.register(new StatsResource(metrics, hub.registry()));
+        jersey.register(new TenantResource(hub.registry(), hub.presence(), jdbi));
+        jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
+        jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+    }
+
+    private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer) {
+        environment.healthChecks().register("socketio", new SocketIoHealthCheck(hub.server()));
+        environment.healthChecks().register("location-writer",
+                new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
+        environment.admin().addTask(new DisconnectTask(hub.registry()));
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
+    }
+}

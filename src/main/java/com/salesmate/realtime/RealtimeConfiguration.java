@@ -1,0 +1,113 @@
+package com.salesmate.realtime;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.salesmate.realtime.auth.AuthFactory;
+import com.salesmate.realtime.persistence.DatabaseFactory;
+import com.salesmate.realtime.realtime.SocketIoFactory;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.util.Duration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/** The service's configuration (config.yml); every deploy-time value comes from the environment with a default. */
+public class RealtimeConfiguration extends Configuration {
+
+    /** The group-commit location writer. */
+    public static class LocationsFactory {
+        @JsonProperty
+        @Min(1)
+        public int queueCapacity = 20_000;
+
+        @JsonProperty
+        @Min(1)
+        @Max(5_000)
+        public int maxBatch = 500;
+
+        /** Queue depth above which the writer's health check fails. */
+        @JsonProperty
+        @Min(1)
+        public int highWaterMark = 15_000;
+    }
+
+    /** Durable notifications. */
+    public static class NotificationsFactory {
+        @JsonProperty
+        @NotNull
+        public Duration ttl = Duration.days(7);
+
+        @JsonProperty
+        @NotNull
+        public Duration purgeInterval = Duration.hours(1);
+    }
+
+    @JsonProperty
+    @NotNull
+    private String dataDir = "data";
+
+    /** Unset: single node. */
+    @JsonProperty
+    private String redisUrl = "";
+
+    @JsonProperty
+    @NotNull
+    private Duration shutdownTimeout = Duration.seconds(30);
+
+    @JsonProperty
+    @Valid
+    @NotNull
+    private DatabaseFactory database = new DatabaseFactory();
+
+    @JsonProperty
+    @Valid
+    @NotNull
+    private SocketIoFactory socketio = new SocketIoFactory();
+
+    @JsonProperty
+    @Valid
+    @NotNull
+    private AuthFactory auth = new AuthFactory();
+
+    @JsonProperty
+    @Valid
+    @NotNull
+    private LocationsFactory locations = new LocationsFactory();
+
+    @JsonProperty
+    @Valid
+    @NotNull
+    private NotificationsFactory notifications = new NotificationsFactory();
+
+    public String getDataDir() {
+        return dataDir;
+    }
+
+    public String getRedisUrl() {
+        return redisUrl;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public DatabaseFactory getDatabase() {
+        return database;
+    }
+
+    public SocketIoFactory getSocketio() {
+        return socketio;
+    }
+
+    public AuthFactory getAuth() {
+        return auth;
+    }
+
+    public LocationsFactory getLocations() {
+        return locations;
+    }
+
+    public NotificationsFactory getNotifications() {
+        return notifications;
+    }
+}

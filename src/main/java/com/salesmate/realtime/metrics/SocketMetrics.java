@@ -1,0 +1,129 @@
+package com.salesmate.realtime.metrics;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The Socket.IO side's instruments, registered on the application's registry; names are the constants below. */
+public class SocketMetrics {
+    public static final String CONNECTIONS_ACTIVE = "socketio.connections.active";
+    public static final String CONNECTS = "socketio.connections.connects";
+    public static final String DISCONNECTS = "socketio.connections.disconnects";
+    public static final String ROOMS = "socketio.rooms";
+    public static final String TENANTS_ONLINE = "socketio.tenants.online";
+    public static final String SALESMEN_ONLINE = "socketio.salesmen.online";
+    public static final String RECEIVED = "socketio.messages.received";
+    public static final String SENT = "socketio.messages.sent";
+    public static final String AUTH_FAILURES = "socketio.auth.failures";
+    public static final String RATE_LIMITED = "socketio.rate-limited";
+    public static final String HANDLER_ERRORS = "socketio.handler-errors";
+    public static final String NOTIFICATIONS = "notifications";
+
+    private final MetricRegistry registry;
+    private final TenantCounters tenants;
+    private final Set<String> knownEvents;
+    private final Meter connects;
+    private final Meter disconnects;
+    private final Meter received;
+    private final Meter sent;
+    private final Meter rateLimited;
+    private final Meter handlerErrors;
+    private final Map<String, Meter> byName = new ConcurrentHashMap<>();
+
+    /** {@code knownEvents} bounds the per-event meters: other names are counted as {@code other}. */
+    public SocketMetrics(MetricRegistry registry, TenantCounters tenants, Set<String> knownEvents) {
+        this.registry = registry;
+        this.tenants = tenants;
+        this.knownEvents = knownEvents;
+        this.connects = registry.meter(CONNECTS);
+        this.disconnects = registry.meter(DISCONNECTS);
+        this.received = registry.meter(RECEIVED);
+        this.sent = registry.meter(SENT);
+        this.rateLimited = registry.meter(RATE_LIMITED);
+        this.handlerErrors = registry.meter(HANDLER_ERRORS);
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    public TenantCounters tenants() {
+        return tenants;
+    }
+
+    private Meter meter(String name) {
+        return byName.computeIfAbsent(name, registry::meter);
+    }
+
+    private String eventKey(String event) {
+        return knownEvents.contains(event) ? event : "other";
+    }
+
+    public void connected(String transport) {
+        connects.mark();
+        meter(CONNECTS + "." + transport).mark();
+    }
+
+    public void disconnected(String transport) {
+        disconnects.mark();
+        meter(DISCONNECTS + "." + transport).mark();
+    }
+
+    /** A socket authenticated for the first time: counts toward its tenant's connections. */
+    public void authenticated(String tenantId) {
+        tenants.connected(tenantId);
+    }
+
+    /** One client event; {@code tenantId} null before authentication. */
+    public void received(String event, String tenantId) {
+        received.mark();
+        meter(RECEIVED + "." + eventKey(event)).mark();
+        if (tenantId != null) {
+            tenants.received(tenantId);
+        }
+    }
+
+    /** {@code count} deliveries of one event (one per receiving socket). */
+    public void sent(String event, String tenantId, long count) {
+        if (count <= 0) {
+            return;
+        }
+        sent.mark(count);
+        meter(SENT + "." + eventKey(event)).mark(count);
+        if (tenantId != null) {
+            tenants.sent(tenantId, count);
+        }
+    }
+
+    public void authFailure(String code) {
+        meter(AUTH_FAILURES + "." + code).mark();
+    }
+
+    public void rateLimited() {
+        rateLimited.mark();
+    }
+
+    public void handlerError() {
+        handlerErrors.mark();
+    }
+
+    /** Notification lifecycle: stored, delivered, redelivered, acked. */
+    public void notification(String what, long count) {
+        meter(NOTIFICATIONS + "." + what).mark(count);
+    }
+
+    public long totalConnections() {
+        return connects.getCount();
+    }
+
+    public long messagesSent() {
+        return sent.getCount();
+    }
+
+    public long messagesReceived() {
+        return received.getCount();
+    }
+}

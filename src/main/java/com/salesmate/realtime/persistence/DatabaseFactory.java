@@ -1,0 +1,125 @@
+package com.salesmate.realtime.persistence;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The store: an SQLite file (the default, WAL mode) or PostgreSQL, chosen by the JDBC URL. Builds Dropwizard's
+ * {@link DataSourceFactory} with the right driver and per-engine connection properties.
+ */
+public class DatabaseFactory {
+    @JsonProperty
+    @NotNull
+    @Pattern(regexp = "jdbc:(sqlite|postgresql):.+", message = "must be a jdbc:sqlite: or jdbc:postgresql: URL")
+    private String url = "jdbc:sqlite:data/salesmate.db";
+
+    @JsonProperty
+    private String user = "";
+
+    @JsonProperty
+    private String password = "";
+
+    /** Run pending migrations at start. */
+    @JsonProperty
+    private boolean migrateOnStart = true;
+
+    /** SQLite's synchronous pragma: FULL survives power loss, NORMAL (with WAL) survives a process crash. */
+    @JsonProperty
+    @Pattern(regexp = "OFF|NORMAL|FULL|EXTRA")
+    private String sqliteSynchronous = "FULL";
+
+    @JsonProperty
+    @Min(1)
+    private int maxPoolSize = 8;
+
+    @JsonProperty
+    @NotNull
+    private Duration maxWaitForConnection = Duration.seconds(2);
+
+    @JsonProperty
+    @NotNull
+    private Duration connectTimeout = Duration.seconds(3);
+
+    public String getUrl() {
+        return url;
+    }
+
+    public String getUser() {
+        return user;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    public boolean isMigrateOnStart() {
+        return migrateOnStart;
+    }
+
+    public boolean isSqlite() {
+        return url.startsWith("jdbc:sqlite:");
+    }
+
+    /** Creates the SQLite file's folder if needed. */
+    public void prepare() {
+        if (!isSqlite()) {
+            return;
+        }
+        String path = url.substring("jdbc:sqlite:".length());
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+            return;
+        }
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + parent, e);
+        }
+    }
+
+    public DataSourceFactory dataSourceFactory() {
+        DataSourceFactory f = new DataSourceFactory();
+        f.setUrl(url);
+        f.setUser(user == null || user.isEmpty() ? null : user);
+        f.setPassword(password == null || password.isEmpty() ? null : password);
+        f.setDriverClass(isSqlite() ? "org.sqlite.JDBC" : "org.postgresql.Driver");
+        f.setValidationQuery("SELECT 1");
+        f.setCheckConnectionOnBorrow(true);
+        f.setMinSize(1);
+        f.setInitialSize(1);
+        f.setMaxSize(maxPoolSize);
+        f.setMaxWaitForConnection(maxWaitForConnection);
+        f.setProperties(properties());
+        return f;
+    }
+
+    /** Connection properties per engine (also used by the migration tool). */
+    public Map<String, String> properties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (isSqlite()) {
+            p.put("journal_mode", "WAL");
+            p.put("synchronous", sqliteSynchronous);
+            p.put("busy_timeout", "10000");
+        } else {
+            p.put("connectTimeout", Long.toString(connectTimeout.toSeconds()));
+            p.put("socketTimeout", "30");
+            p.put("ApplicationName", "salesmate-realtime");
+        }
+        return p;
+    }
+}

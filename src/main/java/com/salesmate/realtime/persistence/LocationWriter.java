@@ -1,0 +1,197 @@
+package com.salesmate.realtime.persistence;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
+import io.dropwizard.lifecycle.Managed;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Group-commit writer between socket handlers and the database: a bounded queue drained by one thread, many rows per
+ * transaction. A future completes only after its row is committed; when the queue is full the caller is refused at
+ * once ({@code unavailable}). Stopping drains every accepted row before returning.
+ */
+public class LocationWriter implements Managed {
+    public static final String METRIC_QUEUE_DEPTH = "locations.writer.queue-depth";
+    public static final String METRIC_BATCH_SIZE = "locations.writer.batch-size";
+    public static final String METRIC_COMMIT = "locations.writer.commit";
+    public static final String METRIC_FAILED_BATCHES = "locations.writer.failed-batches";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocationWriter.class);
+
+    /** The outcome of one write: the stored row (the first one for a duplicate) and whether it was there already. */
+    public record Stored(LocationRow row, boolean duplicate) {
+    }
+
+    private record Pending(LocationRow row, CompletableFuture<Stored> result) {
+    }
+
+    private final Jdbi jdbi;
+    private final BlockingQueue<Pending> queue;
+    private final int maxBatch;
+    private final Duration drainTimeout;
+    private final Histogram batchSizes;
+    private final Timer commitTimer;
+    private final com.codahale.metrics.Counter failedBatches;
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean accepting;
+    private volatile boolean lastCommitFailed;
+    private volatile String lastError;
+    private Thread thread;
+
+    public LocationWriter(Jdbi jdbi, int queueCapacity, int maxBatch, Duration drainTimeout, MetricRegistry metrics) {
+        this.jdbi = jdbi;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        this.drainTimeout = drainTimeout;
+        this.batchSizes = metrics.histogram(METRIC_BATCH_SIZE);
+        this.commitTimer = metrics.timer(METRIC_COMMIT);
+        this.failedBatches = metrics.counter(METRIC_FAILED_BATCHES);
+        metrics.register(METRIC_QUEUE_DEPTH, (Gauge<Integer>) queue::size);
+    }
+
+    /** Queues rows as one unit: all are accepted or none (queue full or stopping gives {@code unavailable}). */
+    public List<CompletableFuture<Stored>> submitAll(List<LocationRow> rows) {
+        List<CompletableFuture<Stored>> results = new ArrayList<>(rows.size());
+        synchronized (queue) { // all-or-nothing against other submitters; the drainer only takes away
+            if (!accepting) {
+                throw new ApiException(ErrorCode.UNAVAILABLE, "the service is shutting down; retry on another node");
+            }
+            if (queue.remainingCapacity() < rows.size()) {
+                throw new ApiException(ErrorCode.UNAVAILABLE, "location queue is full; retry shortly");
+            }
+            for (LocationRow row : rows) {
+                CompletableFuture<Stored> result = new CompletableFuture<>();
+                queue.add(new Pending(row, result));
+                results.add(result);
+            }
+        }
+        return results;
+    }
+
+    public CompletableFuture<Stored> submit(LocationRow row) {
+        return submitAll(List.of(row)).get(0);
+    }
+
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    public int queueCapacity() {
+        return queue.size() + queue.remainingCapacity();
+    }
+
+    /** True while the last commit attempt succeeded (or none was made). */
+    public boolean isCommitting() {
+        return !lastCommitFailed;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    @Override
+    public void start() {
+        accepting = true;
+        thread = new Thread(this::run, "location-writer");
+        thread.start();
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        accepting = false;
+        int left = queue.size();
+        thread.join(drainTimeout.toMillis());
+        if (thread.isAlive()) {
+            thread.interrupt();
+            LOG.error("location writer did not drain within {}: {} rows still queued", drainTimeout, queue.size());
+        } else {
+            LOG.info("location writer drained {} queued rows on stop; {} rows written since start", left, written.get());
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (accepting || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failAll(batch, "interrupted");
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("location writer loop failed", e);
+                failAll(batch, "write failed");
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        batchSizes.update(batch.size());
+        List<LocationRow> rows = batch.stream().map(Pending::row).toList();
+        List<Stored> stored;
+        try (Timer.Context ignored = commitTimer.time()) {
+            stored = jdbi.inTransaction(handle -> {
+                LocationDao dao = handle.attach(LocationDao.class);
+                int[] inserted = dao.insertAll(rows);
+                List<Stored> out = new ArrayList<>(rows.size());
+                for (int i = 0; i < rows.size(); i++) {
+                    LocationRow row = rows.get(i);
+                    if (inserted[i] > 0) {
+                        out.add(new Stored(row, false));
+                    } else {
+                        LocationRow first = dao.find(row.salesmanId(), row.recordedAt())
+                                .orElseThrow(() -> new IllegalStateException("conflicting row vanished"));
+                        out.add(new Stored(first, true));
+                    }
+                }
+                return out;
+            });
+        } catch (RuntimeException e) {
+            failedBatches.inc();
+            lastCommitFailed = true;
+            lastError = e.getClass().getSimpleName();
+            LOG.warn("location batch of {} not stored: {}", batch.size(), e.toString());
+            failAll(batch, "database unavailable");
+            return;
+        }
+        lastCommitFailed = false;
+        lastError = null;
+        written.addAndGet(stored.stream().filter(s -> !s.duplicate()).count());
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(stored.get(i));
+        }
+    }
+
+    private static void failAll(List<Pending> batch, String why) {
+        for (Pending p : batch) {
+            p.result().completeExceptionally(new ApiException(ErrorCode.UNAVAILABLE, "location not stored: " + why));
+        }
+    }
+}

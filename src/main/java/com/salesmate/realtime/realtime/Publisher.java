@@ -1,0 +1,76 @@
+package com.salesmate.realtime.realtime;
+
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.SocketIOServer;
+import com.salesmate.realtime.metrics.SocketMetrics;
+
+import java.util.Collection;
+import java.util.function.Predicate;
+
+/**
+ * Emits events to rooms, single sockets or everyone, and counts each delivery (one per receiving socket) on the
+ * same meters that {@code /stats} reads.
+ */
+public class Publisher {
+    private final ConnectionRegistry registry;
+    private final SocketMetrics metrics;
+    private volatile SocketIOServer server;
+
+    public Publisher(ConnectionRegistry registry, SocketMetrics metrics) {
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    void attach(SocketIOServer server) {
+        this.server = server;
+    }
+
+    /** Emits to every socket in a room of {@code tenantId}; returns the number of sockets reached. */
+    public int toRoom(String tenantId, String room, String event, Object payload) {
+        return toRoom(tenantId, room, event, payload, c -> true);
+    }
+
+    /** As {@link #toRoom(String, String, String, Object)}, skipping sockets the filter refuses. */
+    public int toRoom(String tenantId, String room, String event, Object payload, Predicate<Connection> include) {
+        SocketIOServer s = server;
+        if (s == null) {
+            return 0;
+        }
+        return send(s.getRoomOperations(room).getClients(), tenantId, event, payload, include);
+    }
+
+    /** Emits to every authenticated socket of this node, whatever its tenant. */
+    public int toEveryone(String event, Object payload) {
+        int reached = 0;
+        for (Connection c : registry.authenticated()) {
+            reached += toSocket(c, event, payload);
+        }
+        return reached;
+    }
+
+    /** Emits to one socket. */
+    public int toSocket(Connection connection, String event, Object payload) {
+        SocketIOClient client = connection.client();
+        if (!client.isChannelOpen()) {
+            return 0;
+        }
+        client.sendEvent(event, payload);
+        metrics.sent(event, connection.identity() == null ? null : connection.identity().tenantId(), 1);
+        return 1;
+    }
+
+    private int send(Collection<SocketIOClient> clients, String tenantId, String event, Object payload,
+                     Predicate<Connection> include) {
+        int reached = 0;
+        for (SocketIOClient client : clients) {
+            Connection c = registry.get(client);
+            if (c == null || !c.isAuthenticated() || !include.test(c)) {
+                continue;
+            }
+            client.sendEvent(event, payload);
+            reached++;
+        }
+        metrics.sent(event, tenantId, reached);
+        return reached;
+    }
+}

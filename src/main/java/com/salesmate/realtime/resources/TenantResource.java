@@ -1,0 +1,79 @@
+package com.salesmate.realtime.resources;
+
+import com.salesmate.realtime.auth.Caller;
+import com.salesmate.realtime.core.Ids;
+import com.salesmate.realtime.persistence.LocationDao;
+import com.salesmate.realtime.realtime.Connection;
+import com.salesmate.realtime.realtime.ConnectionRegistry;
+import com.salesmate.realtime.realtime.Presence;
+import io.dropwizard.auth.Auth;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jdbi.v3.core.Jdbi;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A tenant's live sockets and online salesmen. */
+@Path(ApiPaths.ROOT + "/tenants/{tenantId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class TenantResource {
+    private final ConnectionRegistry registry;
+    private final Presence presence;
+    private final Jdbi jdbi;
+
+    public TenantResource(ConnectionRegistry registry, Presence presence, Jdbi jdbi) {
+        this.registry = registry;
+        this.presence = presence;
+        this.jdbi = jdbi;
+    }
+
+    @GET
+    @Path("/connections")
+    public Map<String, Object> connections(@Auth Caller caller, @PathParam("tenantId") String tenantId) {
+        Ids.require("tenantId", tenantId);
+        caller.requireTenant(tenantId);
+        List<Map<String, Object>> connections = registry.ofTenant(tenantId).stream()
+                .sorted(Comparator.comparingLong(Connection::connectedAt))
+                .map(TenantResource::describe)
+                .toList();
+        return Answers.ok("tenantId", tenantId, "count", connections.size(), "connections", connections);
+    }
+
+    @GET
+    @Path("/online-salesmen")
+    public Map<String, Object> onlineSalesmen(@Auth Caller caller, @PathParam("tenantId") String tenantId) {
+        Ids.require("tenantId", tenantId);
+        caller.requireTenant(tenantId);
+        List<Map<String, Object>> salesmen = jdbi.withExtension(LocationDao.class, dao ->
+                presence.onlineInTenant(tenantId).stream()
+                        .sorted(Comparator.comparing(Presence.Online::salesmanId))
+                        .map(online -> {
+                            Map<String, Object> s = new LinkedHashMap<>();
+                            s.put("salesmanId", online.salesmanId());
+                            s.put("connections", online.connections());
+                            s.put("onlineSince", online.onlineSince());
+                            s.put("lastLocation", dao.latest(tenantId, online.salesmanId())
+                                    .map(Representations::location).orElse(null));
+                            return s;
+                        })
+                        .toList());
+        return Answers.ok("tenantId", tenantId, "count", salesmen.size(), "salesmen", salesmen);
+    }
+
+    private static Map<String, Object> describe(Connection c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sessionId", c.id());
+        m.put("userId", c.identity().userId());
+        m.put("salesmanId", c.identity().salesmanId());
+        m.put("role", c.identity().role().wire());
+        m.put("transport", c.transport());
+        m.put("connectedAt", c.connectedAt());
+        return m;
+    }
+}
