@@ -1,0 +1,141 @@
+package com.salesmate.realtime.support;
+
+import com.salesmate.realtime.RealtimeApplication;
+import com.salesmate.realtime.RealtimeConfiguration;
+import com.salesmate.realtime.auth.TokenService;
+import com.salesmate.realtime.core.Role;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.client.Invocation;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The real service for app-level tests: test-config.yml, a free Socket.IO port picked first (netty-socketio does
+ * not expose its bound port), a fresh SQLite file and data folder per instance. Use as a static field with
+ * {@code @RegisterExtension}-free {@code DropwizardExtensionsSupport}: {@code static final TestApp APP = TestApp.create();}
+ * and {@code static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();}.
+ */
+public final class TestApp {
+    public static final String JWT_SECRET = "test-secret";
+    public static final String ADMIN_KEY = "test-admin-key";
+    public static final String TENANT_A_KEY = "tenant-a-key";
+    public static final String TENANT_B_KEY = "tenant-b-key";
+    public static final String ALLOWED_ORIGIN = "https://app.salesmate.test";
+
+    private final int socketPort;
+    private final Path dataDir;
+    private final DropwizardAppExtension<RealtimeConfiguration> extension;
+    private final TokenService tokens = new TokenService(JWT_SECRET, Optional.empty(), Clock.systemUTC());
+
+    private TestApp(String databaseUrl, ConfigOverride... extra) {
+        this.socketPort = freePort();
+        try {
+            this.dataDir = Files.createTempDirectory("salesmate-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<ConfigOverride> overrides = new ArrayList<>();
+        overrides.add(ConfigOverride.config("socketio.port", Integer.toString(socketPort)));
+        overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
+        overrides.add(ConfigOverride.config("database.url",
+                databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dataDir.resolve("test.db")));
+        overrides.addAll(List.of(extra));
+        this.extension = new DropwizardAppExtension<>(RealtimeApplication.class,
+                ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new));
+    }
+
+    /** The service on a fresh SQLite file. */
+    public static TestApp create(ConfigOverride... extra) {
+        return new TestApp(null, extra);
+    }
+
+    /** The service on the given database URL (e.g. a throwaway PostgreSQL database). */
+    public static TestApp withDatabase(String url, ConfigOverride... extra) {
+        return new TestApp(url, extra);
+    }
+
+    public DropwizardAppExtension<RealtimeConfiguration> extension() {
+        return extension;
+    }
+
+    public RealtimeApplication app() {
+        return extension.getApplication();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path sqliteFile() {
+        return dataDir.resolve("test.db");
+    }
+
+    public String socketUrl() {
+        return "http://127.0.0.1:" + socketPort;
+    }
+
+    public int socketPort() {
+        return socketPort;
+    }
+
+    public String apiUrl(String path) {
+        return "http://127.0.0.1:" + extension.getLocalPort() + "/api/websocket" + path;
+    }
+
+    public String adminUrl(String path) {
+        return "http://127.0.0.1:" + extension.getAdminPort() + path;
+    }
+
+    public String salesmanToken(String tenantId, String salesmanId) {
+        return tokens.mint("user-" + salesmanId, tenantId, Role.SALESMAN, salesmanId, Duration.ofHours(1));
+    }
+
+    public String managerToken(String tenantId, String userId) {
+        return tokens.mint(userId, tenantId, Role.MANAGER, null, Duration.ofHours(1));
+    }
+
+    public String token(String userId, String tenantId, Role role, String salesmanId, Duration ttl) {
+        return tokens.mint(userId, tenantId, role, salesmanId, ttl);
+    }
+
+    public TokenService tokens() {
+        return tokens;
+    }
+
+    /** A REST request with {@code Authorization: Bearer credential} (none when null). */
+    public Invocation.Builder request(String path, String credential) {
+        Invocation.Builder b = extension.client().target(apiUrl(path)).request(MediaType.APPLICATION_JSON_TYPE);
+        return credential == null ? b : b.header("Authorization", "Bearer " + credential);
+    }
+
+    public Response get(String path, String credential) {
+        return request(path, credential).get();
+    }
+
+    public Response post(String path, String credential, String json) {
+        return request(path, credential).post(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE));
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
