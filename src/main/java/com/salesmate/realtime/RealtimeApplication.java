@@ -104,7 +104,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         LocationWriter writer = new LocationWriter(jdbi, config.getLocations().queueCapacity,
                 config.getLocations().maxBatch, config.getShutdownTimeout().toJavaDuration(), environment.metrics());
         environment.lifecycle().manage(writer);
-        SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.INBOUND);
+        SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
         hub = new RealtimeHub(config.getSocketio(), tokens, jdbi, writer, metrics, environment.getValidator(),
                 environment.getObjectMapper(), blocking, timers,
                 config.getNotifications().ttl.toJavaDuration(), clock);
@@ -172,6 +172,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new TenantResource(hub.registry(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+        jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
     }
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer) {

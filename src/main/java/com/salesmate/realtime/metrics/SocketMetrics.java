@@ -58,8 +58,9 @@ public class SocketMetrics {
         return byName.computeIfAbsent(name, registry::meter);
     }
 
+    /** Per-event metric suffix: known names with ':' and '-' as '_' (Prometheus-friendly), others as {@code other}. */
     private String eventKey(String event) {
-        return knownEvents.contains(event) ? event : "other";
+        return knownEvents.contains(event) ? event.replaceAll("[^A-Za-z0-9_]", "_") : "other";
     }
 
     public void connected(String transport) {

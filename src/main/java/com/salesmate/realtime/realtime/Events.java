@@ -29,9 +29,18 @@ public final class Events {
     public static final String SALESMAN_ONLINE = "salesman:online";
     public static final String SALESMAN_OFFLINE = "salesman:offline";
 
-    /** Events a client may send; also the per-event metric names. */
+    /** Events a client may send. */
     public static final Set<String> INBOUND = Set.of(AUTHENTICATE, JOIN_TENANT, JOIN_SALESMAN, LOCATION_UPDATE,
             LOCATION_BATCH, TYPING, STOP_TYPING, NOTIFICATION_ACK);
+
+    /** Events this service sends; with {@link #INBOUND}, the per-event metric names. */
+    public static final Set<String> OUTBOUND = Set.of(AUTHENTICATED, AUTH_ERROR, ERROR, VISIT_CREATED, VISIT_UPDATED,
+            ORDER_CREATED, TARGET_PROGRESS, DASHBOARD_REFRESH, NOTIFICATION, ALERT, LOCATION_UPDATED, SALESMAN_ONLINE,
+            SALESMAN_OFFLINE, TYPING, STOP_TYPING);
+
+    /** Every event name of this service, inbound and outbound: the per-event metric names. */
+    public static final Set<String> OWN = java.util.stream.Stream.concat(INBOUND.stream(), OUTBOUND.stream())
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** Domain events that {@code POST /emit/event} may carry. */
     public static final Set<String> DOMAIN = Set.of(VISIT_CREATED, VISIT_UPDATED, ORDER_CREATED, TARGET_PROGRESS);
