@@ -1,0 +1,31 @@
+package com.salesmate.realtime.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Room names of SPEC 2 and the rooms a socket joins on authentication. */
+class RoomsTest {
+    private static final Instant EXP = Instant.parse("2030-01-01T00:00:00Z");
+
+    @Test
+    void roomNamesFollowTheContract() {
+        assertThat(Rooms.tenant("t1")).isEqualTo("tenant:t1");
+        assertThat(Rooms.managers("t1")).isEqualTo("tenant:t1:managers");
+        assertThat(Rooms.salesman("t1", "s1")).isEqualTo("tenant:t1:salesman:s1");
+    }
+
+    @Test
+    void aSalesmanIsPutInItsTenantAndItsOwnRoomOnly() {
+        Identity salesman = new Identity("u1", "t1", Role.SALESMAN, "s1", EXP);
+        assertThat(Rooms.automatic(salesman)).containsExactlyInAnyOrder("tenant:t1", "tenant:t1:salesman:s1");
+    }
+
+    @Test
+    void aManagerIsPutInItsTenantAndTheManagersRoom() {
+        Identity manager = new Identity("m1", "t1", Role.MANAGER, null, EXP);
+        assertThat(Rooms.automatic(manager)).containsExactlyInAnyOrder("tenant:t1", "tenant:t1:managers");
+    }
+}
