@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * Bounds shutdown: registered last, so it is stopped first, and from then on the process halts if the rest of the
- * shutdown (sockets, writer drain) has not finished within the bound.
+ * shutdown (sockets, writer drain) has not finished within the bound. It halts only while the JVM is shutting down
+ * (SIGTERM runs the stop in a shutdown hook): an application stopped in-process, as in tests, leaves the JVM alone.
  */
 class ShutdownWatchdog implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownWatchdog.class);
@@ -23,8 +24,10 @@ class ShutdownWatchdog implements Managed {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(bound.toMillis());
-                LOG.error("shutdown did not finish within {}; halting", bound);
-                Runtime.getRuntime().halt(1);
+                if (jvmShuttingDown()) {
+                    LOG.error("shutdown did not finish within {}; halting", bound);
+                    Runtime.getRuntime().halt(1);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -32,5 +35,17 @@ class ShutdownWatchdog implements Managed {
         t.setDaemon(true);
         t.start();
         LOG.info("shutting down (bound {})", bound);
+    }
+
+    /** True once the JVM has begun its shutdown: hooks can then no longer be added. */
+    private static boolean jvmShuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 }
