@@ -3,6 +3,7 @@ package com.salesmate.realtime.resources;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.salesmate.realtime.core.ApiException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
@@ -12,6 +13,12 @@ import java.util.stream.Collectors;
 public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
     @Override
     public Response toResponse(JsonProcessingException e) {
+        // Jackson wraps what the body stream throws (BodyLimitFilter's 413 on a streamed body) as a mapping error
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof ApiException refused) {
+                return new ApiExceptionMapper().toResponse(refused);
+            }
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             return ApiExceptionMapper.error(400, "invalid_payload", "unknown field " + u.getPropertyName(),
                     u.getPropertyName());
