@@ -50,11 +50,12 @@ public class Publisher {
 
     /** Emits to one socket. */
     public int toSocket(Connection connection, String event, Object payload) {
-        SocketIOClient client = connection.client();
-        if (!client.isChannelOpen()) {
+        // Not client.isChannelOpen(): between two polling requests a live session has no open channel, and
+        // netty-socketio queues the packet for the next poll.
+        if (registry.get(connection.client()) != connection) {
             return 0;
         }
-        client.sendEvent(event, payload);
+        connection.client().sendEvent(event, payload);
         metrics.sent(event, connection.identity() == null ? null : connection.identity().tenantId(), 1);
         return 1;
     }

@@ -11,6 +11,8 @@ import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.metrics.SocketMetrics;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +108,16 @@ class SessionHandler {
             }
             Identity identity = tokens.verify(s);
             admit(connection, identity);
-            // The CONNECT answer is written after this listener returns; what a client sees next is queued behind it.
-            blocking.execute(() -> welcome(connection, null, true));
+            // netty-socketio queues the CONNECT answer right after this listener returns, on this event loop. Clients
+            // buffer events that arrive before CONNECT (and onAny listeners never see them), so `authenticated` is
+            // queued behind it: a task on the same event loop runs after the current one.
+            Runnable welcome = () -> blocking.execute(() -> welcome(connection, null, true));
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop != null) {
+                loop.execute(welcome);
+            } else {
+                welcome.run();
+            }
             return AuthTokenResult.AuthTokenResultSuccess;
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
