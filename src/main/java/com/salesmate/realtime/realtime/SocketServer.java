@@ -9,10 +9,7 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.listener.ExceptionListener;
-import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
@@ -93,7 +90,7 @@ public class SocketServer implements Managed {
         config.setTransports(Transport.WEBSOCKET, Transport.POLLING);
         config.setAckMode(AckMode.MANUAL); // acks are sent by the handlers, after commit where it matters
         config.setAddVersionHeader(false);
-        config.setJsonSupport(new JacksonJsonSupport(new JavaTimeModule(), new Jdk8Module()));
+        config.setJsonSupport(new SocketJson());
         config.setExceptionListener(new LoggingExceptionListener());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
