@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the Java service (SQLite; optionally also PostgreSQL) and the Node.js baseline peer from
+# the shared bench folder, driven one after the other by the shared load tool with the same scenarios, then a
+# comparison table with Java / Node ratios.
+#
+#   bench/run.sh [--postgres] [--no-sqlite] [--no-node] [--no-warmup] [scenario args for load.sh ...]
+#
+# Each server first gets a short unmeasured warm-up (WARMUP, default "ingest 50 10 5 connect 300": lets the JVM
+# compile its hot paths, and the same for Node's JIT), then the measured scenarios.
+#
+# Default scenarios (sized for a 2-core machine):
+#   ingest 200 10 10  ingest 500 10 10  connect 2000  fanout 2000 10
+# Scenario syntax (the shared load tool's): ingest S R D | connect N [T] | fanout N K.
+#
+# Env:
+#   SHARED_BENCH        the shared bench folder (default: ../shared/bench beside the repo); copied, never changed
+#   JAR                 the service jar (default target/salesmate-realtime.jar; built with Maven if missing)
+#   RATE_LIMIT_PER_SEC  per-connection event rate limit given to both servers (default 1000)
+#   SQLITE_SYNCHRONOUS  SQLite durability for both servers (default FULL, the Java service's shipped default)
+#   JAVA_OPTS           extra JVM options for the service
+#   PG_HOST, PG_PORT, PG_USER   PostgreSQL for --postgres (default 127.0.0.1, 5432, postgres; trust auth)
+#   BENCH_CACHE         where the shared bench's installed node_modules are kept between runs
+#                       (default ~/.cache/salesmate-bench); BENCH_FRESH=1 runs npm ci again
+#   OUT_DIR             where results go (default: a new folder under ${TMPDIR:-/tmp}); kept after the run
+#   CLIENTS, CONNECT_CONCURRENCY, HOLD_MS, SETTLE_MS, ACK_TIMEOUT_MS, ...   passed to the load tool
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+
+with_sqlite=1 with_postgres="" with_node=1 warmup="${WARMUP-ingest 50 10 5 connect 300}"
+scenarios=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --postgres) with_postgres=1 ;;
+    --no-sqlite) with_sqlite="" ;;
+    --no-node) with_node="" ;;
+    --no-warmup) warmup="" ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    *) scenarios+=("$1") ;;
+  esac
+  shift
+done
+if [[ ${#scenarios[@]} -eq 0 ]]; then
+  scenarios=(ingest 200 10 10 ingest 500 10 10 connect 2000 fanout 2000 10)
+fi
+
+shared="${SHARED_BENCH:-$repo/../shared/bench}"
+jar="${JAR:-$repo/target/salesmate-realtime.jar}"
+export RATE_LIMIT_PER_SEC="${RATE_LIMIT_PER_SEC:-1000}"
+export SQLITE_SYNCHRONOUS="${SQLITE_SYNCHRONOUS:-FULL}"
+pg_host="${PG_HOST:-127.0.0.1}" pg_port="${PG_PORT:-5432}" pg_user="${PG_USER:-postgres}"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+out="${OUT_DIR:-${TMPDIR:-/tmp}/salesmate-bench-$stamp}"
+mkdir -p "$out"
+work="$(mktemp -d "${TMPDIR:-/tmp}/salesmate-bench-work.XXXXXX")"
+secret="bench-$RANDOM$RANDOM$RANDOM" admin_key="bench-admin-$RANDOM$RANDOM"
+
+[[ -f "$shared/load.sh" && -f "$shared/run-peer.sh" ]] || { echo "no shared bench at $shared (set SHARED_BENCH)" >&2; exit 2; }
+command -v node >/dev/null || { echo "node 20 and npm are needed" >&2; exit 2; }
+
+server_pid="" pg_db=""
+stop_server() {
+  local pid="$server_pid"
+  server_pid=""
+  [[ -n "$pid" ]] || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 400); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+drop_pg_db() {
+  [[ -n "$pg_db" ]] || return 0
+  psql -w -h "$pg_host" -p "$pg_port" -U "$pg_user" -d postgres -qc "drop database if exists $pg_db" </dev/null >/dev/null || true
+  pg_db=""
+}
+cleanup() {
+  stop_server
+  drop_pg_db
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+
+# ---------------------------------------------------------------- preparation
+if [[ ! -f "$jar" ]]; then
+  echo "== building $jar" >&2
+  (cd "$repo" && mvn -B -q package -DskipTests)
+fi
+echo "== copying $shared to $work/bench and installing its packages" >&2
+cp -r "$shared" "$work/bench"
+chmod -R u+w "$work/bench"
+# npm ci builds better-sqlite3 from source here (minutes on 2 cores): its result is kept in a cache keyed by the
+# lockfile and the Node version, and reused on later runs (BENCH_FRESH=1 forces a new npm ci).
+cache_key="$(cat "$work/bench/package-lock.json" <(node -v) | sha256sum | cut -c1-16)"
+cache="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/salesmate-bench}/$cache_key"
+if [[ -z "${BENCH_FRESH:-}" && -d "$cache/node_modules" ]]; then
+  echo "== reusing node_modules from $cache (npm ci ran there before)" >&2
+  cp -a "$cache/node_modules" "$work/bench/node_modules"
+else
+  (cd "$work/bench" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  rm -rf "$cache" && mkdir -p "$cache" && cp -a "$work/bench/node_modules" "$cache/node_modules"
+fi
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -srm)"
+  echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "java: $(java -version 2>&1 | head -n 1)"
+  echo "node: $(node -v)"
+  echo "git: $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "scenarios: ${scenarios[*]}"
+  echo "warm-up (not measured): ${warmup:-none}"
+  echo "RATE_LIMIT_PER_SEC=$RATE_LIMIT_PER_SEC SQLITE_SYNCHRONOUS=$SQLITE_SYNCHRONOUS JAVA_OPTS=${JAVA_OPTS:-}"
+} | tee "$out/run.txt" >&2
+
+wait_ready() { # pid, rest port, socket.io port, log
+  for _ in $(seq 1 240); do
+    if curl -s -o /dev/null "http://127.0.0.1:$2/api/websocket/stats" &&
+       curl -s -o /dev/null "http://127.0.0.1:$3/socket.io/?EIO=4&transport=polling"; then
+      return 0
+    fi
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "server did not come up; log $4:" >&2
+  tail -n 40 "$4" >&2
+  return 1
+}
+
+load() { # rest port, socket.io port, scenarios...
+  local port="$1" sio="$2"
+  shift 2
+  SERVER_PID="$server_pid" SIO_URL="http://127.0.0.1:$sio" API_URL="http://127.0.0.1:$port/api/websocket" \
+    JWT_SECRET="$secret" ADMIN_API_KEY="$admin_key" "$work/bench/load.sh" "$@"
+}
+
+run_load() { # label, rest port, socket.io port
+  if [[ -n "$warmup" ]]; then
+    echo "== warm-up on $1 (not measured): $warmup" >&2
+    # shellcheck disable=SC2086
+    load "$2" "$3" $warmup >"$out/$1-warmup.jsonl" 2>&1 || echo "warm-up reported a failure on $1" >&2
+  fi
+  echo "== load on $1: ${scenarios[*]}" >&2
+  load "$2" "$3" "${scenarios[@]}" | tee "$out/$1.jsonl" >&2 || echo "load tool reported a failure on $1" >&2
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "WARNING: the $1 server was gone at the end of its run (see $out/$1.log); its figures are not valid" \
+      | tee -a "$out/run.txt" >&2
+  fi
+}
+
+start_java() { # label, database url
+  local port admin sio
+  port="$(free_port)" admin="$(free_port)" sio="$(free_port)"
+  mkdir -p "$work/$1"
+  # shellcheck disable=SC2086
+  (cd "$repo" && PORT="$port" ADMIN_PORT="$admin" SOCKETIO_PORT="$sio" DATA_DIR="$work/$1" DATABASE_URL="$2" \
+    JWT_SECRET="$secret" ADMIN_API_KEY="$admin_key" REDIS_URL="" \
+    exec java ${JAVA_OPTS:-} -jar "$jar" server config.yml) >"$out/$1.log" 2>&1 &
+  server_pid=$!
+  wait_ready "$server_pid" "$port" "$sio" "$out/$1.log"
+  run_load "$1" "$port" "$sio"
+  stop_server
+}
+
+# ---------------------------------------------------------------- the runs, one after the other
+if [[ -n "$with_node" ]]; then
+  port="$(free_port)" sio="$(free_port)"
+  mkdir -p "$work/node-tmp"
+  server_pid="$(cd "$work/bench" && PORT="$port" SOCKETIO_PORT="$sio" JWT_SECRET="$secret" ADMIN_API_KEY="$admin_key" \
+    TMPDIR="$work/node-tmp" PEER_LOG="$out/node.log" ./run-peer.sh | tail -n 1)"
+  wait_ready "$server_pid" "$port" "$sio" "$out/node.log"
+  run_load node "$port" "$sio"
+  stop_server
+fi
+if [[ -n "$with_sqlite" ]]; then
+  start_java java-sqlite "jdbc:sqlite:$work/java-sqlite/salesmate.db"
+fi
+if [[ -n "$with_postgres" ]]; then
+  pg_db="salesmate_bench_$(date +%s)_$$"
+  psql -w -h "$pg_host" -p "$pg_port" -U "$pg_user" -d postgres -qc "create database $pg_db" </dev/null
+  DATABASE_USER="$pg_user" start_java java-postgres "jdbc:postgresql://$pg_host:$pg_port/$pg_db"
+  drop_pg_db
+fi
+
+# ---------------------------------------------------------------- comparison
+node "$here/compare.mjs" "$out" | tee "$out/table.md"
+echo "results: $out (run.txt, *.jsonl, *.log, table.md)" >&2
