@@ -100,6 +100,9 @@ public class DatabaseFactory {
         f.setDriverClass(isSqlite() ? "org.sqlite.JDBC" : "org.postgresql.Driver");
         f.setValidationQuery("SELECT 1");
         f.setCheckConnectionOnBorrow(true);
+        // Validate on every borrow (the pool's default skips it for 30 s after the last check): otherwise after a
+        // database restart each dead pooled connection fails one more write although the database is back.
+        f.setValidationInterval(Duration.milliseconds(0));
         f.setMinSize(1);
         f.setInitialSize(1);
         f.setMaxSize(maxPoolSize);

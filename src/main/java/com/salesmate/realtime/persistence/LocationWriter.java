@@ -117,7 +117,10 @@ public class LocationWriter implements Managed {
 
     @Override
     public void stop() throws InterruptedException {
-        accepting = false;
+        // under the submitters' lock: one past the accepting check has queued its rows before the drainer sees false
+        synchronized (queue) {
+            accepting = false;
+        }
         int left = queue.size();
         thread.join(drainTimeout.toMillis());
         if (thread.isAlive()) {
@@ -142,6 +145,9 @@ public class LocationWriter implements Managed {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failAll(batch, "interrupted");
+                List<Pending> left = new ArrayList<>();
+                queue.drainTo(left);
+                failAll(left, "interrupted"); // answer the rest rather than leave them waiting forever
                 return;
             } catch (RuntimeException e) {
                 LOG.error("location writer loop failed", e);

@@ -12,8 +12,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A throwaway database per test class on the real PostgreSQL server at 127.0.0.1:5432 (user {@code postgres}, trust
@@ -101,15 +105,36 @@ public final class Postgres implements ExecutionCondition, BeforeAllCallback {
         }
     }
 
-    /** Terminates every backend connected to the throwaway database; returns how many. */
+    /** Terminates every backend connected to the throwaway database and waits until they are gone; returns how many. */
     public int terminateConnections() throws SQLException {
-        try (Connection c = admin();
-             PreparedStatement s = c.prepareStatement("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                     + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
-            s.setString(1, name);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getInt(1);
+        List<Integer> pids = new ArrayList<>();
+        try (Connection c = admin()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                s.setString(1, name);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        pids.add(r.getInt(1));
+                    }
+                }
+            }
+            // pg_terminate_backend only signals; wait until the backends have exited
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = ANY (?)")) {
+                s.setArray(1, c.createArrayOf("int4", pids.toArray()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (true) {
+                    try (ResultSet r = s.executeQuery()) {
+                        r.next();
+                        if (r.getInt(1) == 0) {
+                            return pids.size();
+                        }
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new SQLException("backends of " + name + " still alive 10 s after termination");
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
             }
         }
     }
