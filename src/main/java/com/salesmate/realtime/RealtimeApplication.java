@@ -16,6 +16,7 @@ import com.salesmate.realtime.metrics.TenantCounters;
 import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.LocationWriter;
 import com.salesmate.realtime.persistence.Migrations;
+import com.salesmate.realtime.persistence.SightingRecorder;
 import com.salesmate.realtime.realtime.Events;
 import com.salesmate.realtime.realtime.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
@@ -104,8 +105,10 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         LocationWriter writer = new LocationWriter(jdbi, config.getLocations().queueCapacity,
                 config.getLocations().maxBatch, config.getShutdownTimeout().toJavaDuration(), environment.metrics());
         environment.lifecycle().manage(writer);
+        SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
+        environment.lifecycle().manage(sightings);
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
-        hub = new RealtimeHub(config.getSocketio(), tokens, jdbi, writer, metrics, environment.getValidator(),
+        hub = new RealtimeHub(config.getSocketio(), tokens, jdbi, writer, sightings, metrics, environment.getValidator(),
                 environment.getObjectMapper(), blocking, timers,
                 config.getNotifications().ttl.toJavaDuration(), clock);
         environment.lifecycle().manage(hub.server());

@@ -2,9 +2,12 @@ package com.salesmate.realtime.persistence;
 
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
+import java.util.List;
 import java.util.Optional;
 
 /** Salesmen's last-seen times, so status survives restarts. */
@@ -17,6 +20,17 @@ public interface SalesmanDao {
             ON CONFLICT (salesman_id) DO UPDATE SET last_seen = excluded.last_seen, tenant_id = excluded.tenant_id
             """)
     void seen(@Bind("tenantId") String tenantId, @Bind("salesmanId") String salesmanId, @Bind("at") long at);
+
+    /** Records many sightings in one statement batch; last_seen only moves forward. */
+    @SqlBatch("""
+            INSERT INTO salesmen (salesman_id, tenant_id, first_seen, last_seen)
+            VALUES (:salesmanId, :tenantId, :lastSeen, :lastSeen)
+            ON CONFLICT (salesman_id) DO UPDATE SET
+                tenant_id = excluded.tenant_id,
+                last_seen = CASE WHEN excluded.last_seen > salesmen.last_seen
+                                 THEN excluded.last_seen ELSE salesmen.last_seen END
+            """)
+    void seenAll(@BindMethods List<SalesmanRow> sightings);
 
     @SqlQuery("SELECT salesman_id, tenant_id, first_seen, last_seen FROM salesmen WHERE salesman_id = :salesmanId")
     Optional<SalesmanRow> find(@Bind("salesmanId") String salesmanId);

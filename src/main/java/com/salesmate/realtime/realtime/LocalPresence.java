@@ -2,10 +2,7 @@ package com.salesmate.realtime.realtime;
 
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
-import com.salesmate.realtime.persistence.SalesmanDao;
-import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import com.salesmate.realtime.persistence.SightingRecorder;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Presence on one node: counts each salesman's sockets, tells the tenant's managers {@code salesman:online} on the
  * first and {@code salesman:offline} once the last has been gone for the grace period, and records last-seen times in
- * the database (off the event loop) so that status survives restarts.
+ * the database (batched by the recorder) so that status survives restarts.
  */
 public class LocalPresence implements Presence {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalPresence.class);
-
     private static final class State {
         final String tenantId;
         final long onlineSince;
@@ -41,17 +35,15 @@ public class LocalPresence implements Presence {
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Publisher publisher;
-    private final Jdbi jdbi;
-    private final Executor blocking;
+    private final SightingRecorder sightings;
     private final ScheduledExecutorService timers;
     private final Duration grace;
     private final Clock clock;
 
-    public LocalPresence(Publisher publisher, Jdbi jdbi, Executor blocking, ScheduledExecutorService timers,
+    public LocalPresence(Publisher publisher, SightingRecorder sightings, ScheduledExecutorService timers,
                          Duration grace, Clock clock) {
         this.publisher = publisher;
-        this.jdbi = jdbi;
-        this.blocking = blocking;
+        this.sightings = sightings;
         this.timers = timers;
         this.grace = grace;
         this.clock = clock;
@@ -73,7 +65,7 @@ public class LocalPresence implements Presence {
             state.connections++;
             return state;
         });
-        record(salesman.tenantId(), salesman.salesmanId(), now);
+        sightings.seen(salesman.tenantId(), salesman.salesmanId(), now);
         if (cameOnline[0]) {
             tell(Events.SALESMAN_ONLINE, salesman.tenantId(), salesman.salesmanId(), now);
         }
@@ -81,6 +73,7 @@ public class LocalPresence implements Presence {
 
     @Override
     public void disconnected(Identity salesman, long at) {
+        sightings.seen(salesman.tenantId(), salesman.salesmanId(), at); // lastSeen: when a socket last left
         states.computeIfPresent(salesman.salesmanId(), (id, state) -> {
             state.connections--;
             if (state.connections <= 0) {
@@ -103,7 +96,6 @@ public class LocalPresence implements Presence {
         if (!gone[0]) {
             return;
         }
-        record(expected.tenantId, salesmanId, at);
         tell(Events.SALESMAN_OFFLINE, expected.tenantId, salesmanId, at);
     }
 
@@ -113,16 +105,6 @@ public class LocalPresence implements Presence {
         payload.put("salesmanId", salesmanId);
         payload.put("at", at);
         publisher.toRoom(tenantId, Rooms.managers(tenantId), event, payload);
-    }
-
-    private void record(String tenantId, String salesmanId, long at) {
-        blocking.execute(() -> {
-            try {
-                jdbi.useExtension(SalesmanDao.class, dao -> dao.seen(tenantId, salesmanId, at));
-            } catch (RuntimeException e) {
-                LOG.warn("could not record last-seen of salesman {}: {}", salesmanId, e.toString());
-            }
-        });
     }
 
     @Override

@@ -7,6 +7,7 @@ import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.LocationWriter;
+import com.salesmate.realtime.persistence.SightingRecorder;
 import jakarta.validation.Validator;
 import org.jdbi.v3.core.Jdbi;
 
@@ -24,6 +25,7 @@ public class RealtimeHub {
     private final SocketServer server;
 
     public RealtimeHub(SocketIoFactory settings, TokenService tokens, Jdbi jdbi, LocationWriter writer,
+                       SightingRecorder sightings,
                        SocketMetrics metrics, Validator validator, ObjectMapper mapper, Executor blocking,
                        ScheduledExecutorService timers, Duration notificationTtl, Clock clock) {
         MetricRegistry registryMetrics = metrics.registry();
@@ -34,7 +36,7 @@ public class RealtimeHub {
 
         Payloads payloads = new Payloads(validator);
         this.publisher = new Publisher(registry, metrics);
-        this.presence = new LocalPresence(publisher, jdbi, blocking, timers,
+        this.presence = new LocalPresence(publisher, sightings, timers,
                 settings.getPresenceGrace().toJavaDuration(), clock);
         this.notifications = new NotificationService(jdbi, publisher, metrics, mapper, notificationTtl, clock);
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.getTypingTimeout().toJavaDuration());

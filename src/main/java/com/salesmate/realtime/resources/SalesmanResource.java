@@ -75,14 +75,20 @@ public class SalesmanResource {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_LIMIT);
         }
-        SalesmanRow salesman = jdbi.withExtension(SalesmanDao.class, dao -> dao.find(salesmanId))
-                .orElseThrow(() -> ApiException.notFound("salesman " + salesmanId + " was never seen"));
-        caller.requireTenant(salesman.tenantId());
+        String tenantId = tenantOf(salesmanId);
+        caller.requireTenant(tenantId);
         List<Map<String, Object>> locations = jdbi.withExtension(LocationDao.class,
-                        dao -> dao.trail(salesman.tenantId(), salesmanId, from, to, (int) limit))
+                        dao -> dao.trail(tenantId, salesmanId, from, to, (int) limit))
                 .stream().map(Representations::location).toList();
-        return Answers.ok("salesmanId", salesmanId, "tenantId", salesman.tenantId(), "count", locations.size(),
+        return Answers.ok("salesmanId", salesmanId, "tenantId", tenantId, "count", locations.size(),
                 "locations", locations);
+    }
+
+    /** The salesman's tenant: from live presence, else from the last-seen table; 404 when never seen. */
+    private String tenantOf(String salesmanId) {
+        return presence.online(salesmanId).map(Presence.Online::tenantId)
+                .or(() -> jdbi.withExtension(SalesmanDao.class, dao -> dao.find(salesmanId)).map(SalesmanRow::tenantId))
+                .orElseThrow(() -> ApiException.notFound("salesman " + salesmanId + " was never seen"));
     }
 
     private static long epochMillis(String name, String value, long fallback) {

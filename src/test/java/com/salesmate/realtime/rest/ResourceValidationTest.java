@@ -105,7 +105,9 @@ class ResourceValidationTest {
         ConnectionRegistry registry = new ConnectionRegistry();
         SocketMetrics metrics = new SocketMetrics(new MetricRegistry(), new TenantCounters(), Events.INBOUND);
         Publisher publisher = new Publisher(registry, metrics);
-        Presence presence = new LocalPresence(publisher, jdbi, Runnable::run, TIMERS, Duration.ofSeconds(1), CLOCK);
+        Presence presence = new LocalPresence(publisher,
+                new com.salesmate.realtime.persistence.SightingRecorder(jdbi, Duration.ofMillis(200)), TIMERS,
+                Duration.ofSeconds(1), CLOCK);
         NotificationService notifications = new NotificationService(jdbi, publisher, metrics, strictMapper(),
                 Duration.ofDays(7), CLOCK);
         ApiKeys keys = new ApiKeys(ADMIN, List.of(new ApiKeys.TenantKey("a", "tenant-a", ApiKeys.sha256(TENANT_A))));
