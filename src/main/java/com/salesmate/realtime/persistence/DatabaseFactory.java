@@ -99,7 +99,7 @@ public class DatabaseFactory {
         f.setPassword(password == null || password.isEmpty() ? null : password);
         f.setDriverClass(isSqlite() ? "org.sqlite.JDBC" : "org.postgresql.Driver");
         f.setValidationQuery("SELECT 1");
-        f.setCheckConnectionOnBorrow(true);
+        f.setCheckConnectionOnBorrow(!isSqlite()); // a network database can drop connections; a file cannot
         // Validate on every borrow (the pool's default skips it for 30 s after the last check): otherwise after a
         // database restart each dead pooled connection fails one more write although the database is back.
         f.setValidationInterval(Duration.milliseconds(0));
