@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.salesmate.realtime.core.ApiException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -16,8 +19,9 @@ import java.util.Comparator;
 import java.util.stream.Collectors;
 
 /**
- * Reads a Socket.IO payload into a validated record: strict JSON types (no string-to-number coercion), unknown
- * fields refused, Bean Validation constraints checked; the first failure becomes {@code invalid_payload} with its field.
+ * Reads a Socket.IO payload into a validated record: strict JSON types (no coercion between strings, numbers and
+ * booleans), unknown fields refused, Bean Validation constraints checked; the first failure becomes
+ * {@code invalid_payload} with its field.
  */
 public final class Payloads {
     private final ObjectMapper mapper;
@@ -30,6 +34,11 @@ public final class Payloads {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                // ALLOW_COERCION_OF_SCALARS does not cover text targets: without this, {"tenantId": 42} reads as "42"
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .build();
     }
 
