@@ -13,6 +13,6 @@ public record NotificationEmitRequest(
         @Pattern(regexp = Ids.REGEX) String tenantId,
         @Size(max = 512) String title,
         @NotBlank @Size(max = 8192) String message,
-        @Size(max = 128) String type,
+        @Size(max = 64) String type, // the notifications.type column is VARCHAR(64)
         JsonNode data) {
 }

@@ -251,6 +251,15 @@ class ResourceValidationTest {
     }
 
     @Test
+    void notificationTypeLongerThanItsColumnIsRefused() {
+        long before = storedNotifications();
+        // notifications.type is VARCHAR(64): PostgreSQL would refuse a longer one at insert (503) instead of 400
+        post("/emit/notification", TENANT_A, "{\"salesmanId\":\"s1\",\"message\":\"m\",\"type\":\"" + "t".repeat(65) + "\"}")
+                .invalid("type", "type size must be between 0 and 64");
+        assertThat(storedNotifications()).isEqualTo(before);
+    }
+
+    @Test
     void idsOutsideTheContractCharacterSetAreRefusedInBodies() {
         long before = storedNotifications();
         String pattern = "\"[A-Za-z0-9._-]{1,64}\"";
