@@ -319,7 +319,7 @@ abstract class LocationWriterContract {
     @Test
     void everyRowAcceptedWhileStoppingIsStored() throws Exception {
         LocationWriter writer = startedWriter(1_000, 200);
-        int threads = 4;
+        int threads = 2;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicBoolean stopping = new AtomicBoolean();
         AtomicBoolean refusedSeen = new AtomicBoolean();
