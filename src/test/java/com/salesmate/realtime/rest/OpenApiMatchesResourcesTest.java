@@ -140,6 +140,7 @@ class OpenApiMatchesResourcesTest {
         Map<String, JsonNode> ops = documentedOperations();
         for (Endpoint e : endpoints.values()) {
             JsonNode op = ops.get(e.key());
+            assertThat(op).as(e.key() + " is documented").isNotNull();
             for (Source source : List.of(Source.PATH, Source.QUERY)) {
                 String in = source == Source.PATH ? "path" : "query";
                 Set<String> declared = e.method().getInvocable().getParameters().stream()
@@ -172,6 +173,7 @@ class OpenApiMatchesResourcesTest {
                     .filter(p -> !p.isAnnotationPresent(Auth.class))
                     .<Class<?>>map(Parameter::getRawType)
                     .toList();
+            assertThat(ops).as(e.key() + " is documented").containsKey(e.key());
             JsonNode requestBody = ops.get(e.key()).path("requestBody");
             if (entities.isEmpty()) {
                 assertThat(requestBody.isMissingNode()).as(e.key() + " takes no body").isTrue();
