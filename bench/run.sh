@@ -109,7 +109,7 @@ fi
   echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "java: $(java -version 2>&1 | head -n 1)"
   echo "node: $(node -v)"
-  echo "git: $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "git: $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?') (working tree; jar $jar built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ))"
   echo "scenarios: ${scenarios[*]}"
   echo "warm-up (not measured): ${warmup:-none}"
   echo "RATE_LIMIT_PER_SEC=$RATE_LIMIT_PER_SEC SQLITE_SYNCHRONOUS=$SQLITE_SYNCHRONOUS JAVA_OPTS=${JAVA_OPTS:-}"
