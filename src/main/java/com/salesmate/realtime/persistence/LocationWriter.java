@@ -182,8 +182,8 @@ public class LocationWriter implements Managed {
         } catch (RuntimeException e) {
             failedBatches.inc();
             lastCommitFailed = true;
-            lastError = e.getClass().getSimpleName();
-            LOG.warn("location batch of {} not stored: {}", batch.size(), e.toString());
+            lastError = describe(e);
+            LOG.warn("location batch of {} not stored: {}", batch.size(), describe(e));
             failAll(batch, "database unavailable");
             return;
         }
@@ -199,5 +199,15 @@ public class LocationWriter implements Managed {
         for (Pending p : batch) {
             p.result().completeExceptionally(new ApiException(ErrorCode.UNAVAILABLE, "location not stored: " + why));
         }
+    }
+
+    /** The failure without the statement text (it would carry coordinates): exception class and SQLState. */
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                return sql.getClass().getSimpleName() + " (SQLState " + sql.getSQLState() + ")";
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }
