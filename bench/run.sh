@@ -107,7 +107,7 @@ fi
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -srm)"
   echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "java: $(java -version 2>&1 | head -n 1)"
+  echo "java: $(java -version 2>&1 | sed -n 1p)"
   echo "node: $(node -v)"
   echo "git: $(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo '?') (working tree; jar $jar built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ))"
   echo "scenarios: ${scenarios[*]}"
