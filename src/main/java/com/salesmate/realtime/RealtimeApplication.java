@@ -1,7 +1,6 @@
 package com.salesmate.realtime;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
+import com.salesmate.realtime.api.StrictJson;
 import com.salesmate.realtime.auth.ApiKeys;
 import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.auth.CallerAuthenticator;
@@ -22,6 +21,7 @@ import com.salesmate.realtime.realtime.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
 import com.salesmate.realtime.resources.EmitResource;
+import com.salesmate.realtime.resources.JsonErrorHandler;
 import com.salesmate.realtime.resources.JsonExceptionMapper;
 import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
 import com.salesmate.realtime.resources.SalesmanResource;
@@ -82,10 +82,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     public void run(RealtimeConfiguration config, Environment environment) {
         refuseClusterMode(config);
         Clock clock = Clock.systemUTC();
-        environment.getObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        StrictJson.apply(environment.getObjectMapper());
 
         // infrastructure: secrets, database, executors
         SecretStore secrets = new SecretStore(Path.of(config.getDataDir()));
@@ -166,6 +163,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 .buildAuthFilter()));
         jersey.register(new AuthValueFactoryProvider.Binder<>(Caller.class));
         jersey.register(new BodyLimitFilter(MAX_BODY_BYTES));
+        environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         jersey.register(new ApiExceptionMapper());
         jersey.register(new ValidationExceptionMapper());
         jersey.register(new JsonExceptionMapper());

@@ -95,10 +95,7 @@ class ResourceValidationTest {
 
     /** The service's object mapper settings (RealtimeApplication.run): strict about unknown fields and types. */
     private static ObjectMapper strictMapper() {
-        return Jackson.newObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        return com.salesmate.realtime.api.StrictJson.apply(Jackson.newObjectMapper()); // as the application does
     }
 
     private static ResourceExtension withResources(Jdbi jdbi) {
