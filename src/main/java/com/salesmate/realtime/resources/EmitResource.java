@@ -80,6 +80,10 @@ public class EmitResource {
         if ("salesman".equals(to) && body.salesmanId() == null) {
             throw ApiException.invalid("salesmanId", "salesmanId is required when to is salesman");
         }
+        if (!"salesman".equals(to) && body.salesmanId() != null) {
+            throw ApiException.invalid("salesmanId", "salesmanId goes with to: salesman; without it the event would reach "
+                    + (body.to() == null ? "the whole tenant" : to));
+        }
         String tenantId = caller.resolveTenant(body.tenantId());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tenantId", tenantId);
