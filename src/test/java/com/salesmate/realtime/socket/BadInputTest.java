@@ -226,17 +226,25 @@ class BadInputTest {
     }
 
     @Test
-    void aMalformedPacketDropsAtMostThatSessionAndTheServerGoesOn() throws Exception {
+    void aMalformedPacketDoesNotDropTheConnectionOrStopTheServer() throws Exception {
         SocketSecurityTest.RawPolling raw = new SocketSecurityTest.RawPolling(APP.socketUrl());
         String sid = SocketSecurityTest.RawPolling.sid(raw.handshake(Map.of()));
         raw.post(sid, "40" + new JSONObject().put("token", APP.salesmanToken(T, fresh("raw"))));
         raw.readUntil(sid, p -> p.startsWith("42[\"authenticated\""), Duration.ofSeconds(5));
-        // broken JSON in an event packet; the server may answer with an error or close this session, nothing more
+
+        // broken JSON in an event packet: the library fails to decode it and the handler never runs
         try {
-            raw.post(sid, "42[\"join:tenant\",{\"tenantId\":");
-        } catch (AssertionError | java.io.IOException ignored) {
-            // a refused POST is fine
+            raw.post(sid, "421[\"join:tenant\",{\"tenantId\":");
+        } catch (AssertionError | java.io.IOException refusedPost) {
+            // the POST itself may be refused; what matters is what follows
         }
+        // the same session still works: a valid event with ack id 2 is answered
+        raw.post(sid, "422[\"join:tenant\"," + new JSONObject().put("tenantId", T) + "]");
+        List<String> packets = raw.readUntil(sid, p -> p.startsWith("432["), Duration.ofSeconds(5));
+        String ack = packets.stream().filter(p -> p.startsWith("432[")).findFirst().orElseThrow();
+        assertThat(new JSONArray(ack.substring(3)).getJSONObject(0).getBoolean("success")).as(ack).isTrue();
+        assertThat(packets).noneMatch(p -> p.startsWith("431["));
+
         try (SioClient other = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken(T, fresh("after")))) {
             assertThat(other.emitAck("join:tenant", new JSONObject().put("tenantId", T)).getBoolean("success")).isTrue();
         }
