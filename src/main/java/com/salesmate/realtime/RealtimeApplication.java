@@ -93,9 +93,9 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 secrets.resolve(config.getAuth().getAdminApiKey(), "admin-api-key", "ADMIN_API_KEY"),
                 config.getAuth().tenantKeys());
         Jdbi jdbi = buildDatabase(config.getDatabase(), environment);
-        ExecutorService blocking = environment.lifecycle().executorService("realtime-blocking-%d")
+        ExecutorService blocking = environment.lifecycle().executorService("realtime-blocking")
                 .minThreads(4).maxThreads(4).workQueue(new java.util.concurrent.LinkedBlockingQueue<>()).build();
-        ScheduledExecutorService timers = environment.lifecycle().scheduledExecutorService("realtime-timers-%d")
+        ScheduledExecutorService timers = environment.lifecycle().scheduledExecutorService("realtime-timers")
                 .threads(1).build();
 
         // the data path and the Socket.IO side; the writer is registered first so it stops after the sockets

@@ -22,9 +22,16 @@ public final class SecretStore {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dataDir;
+    private final boolean announce;
 
     public SecretStore(Path dataDir) {
+        this(dataDir, true);
+    }
+
+    /** {@code announce} false: no log lines (for commands whose stdout is their answer, such as {@code token}). */
+    public SecretStore(Path dataDir, boolean announce) {
         this.dataDir = dataDir;
+        this.announce = announce;
     }
 
     /** The configured value if non-blank, else the one kept in {@code dataDir/fileName} (created if absent). */
@@ -44,11 +51,14 @@ public final class SecretStore {
                 Files.writeString(tmp, value, StandardCharsets.UTF_8);
                 try {
                     Files.move(tmp, file);
-                    LOG.warn("{} was not configured: generated one into {} (readable by its owner only)", what, file.toAbsolutePath());
+                    if (announce) {
+                        LOG.warn("{} was not configured: generated one into {} (readable by its owner only)",
+                                what, file.toAbsolutePath());
+                    }
                 } catch (FileAlreadyExistsException raced) {
                     Files.deleteIfExists(tmp);
                 }
-            } else {
+            } else if (announce) {
                 LOG.info("{} was not configured: using the one kept in {}", what, file.toAbsolutePath());
             }
             return Files.readString(file, StandardCharsets.UTF_8).trim();

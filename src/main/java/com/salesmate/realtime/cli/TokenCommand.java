@@ -42,7 +42,7 @@ public class TokenCommand extends ConfiguredCommand<RealtimeConfiguration> {
             Ids.require("salesman", salesman);
         }
         Duration ttl = io.dropwizard.util.Duration.parse(namespace.getString("ttl")).toJavaDuration();
-        String secret = new SecretStore(Path.of(config.getDataDir()))
+        String secret = new SecretStore(Path.of(config.getDataDir()), false)
                 .resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET");
         TokenService tokens = new TokenService(secret, Optional.empty(), Clock.systemUTC());
         System.out.println(tokens.mint(user, tenant, role, role == Role.SALESMAN ? salesman : null, ttl));

@@ -49,6 +49,7 @@ public class LocationWriter implements Managed {
     private final com.codahale.metrics.Counter failedBatches;
     private final AtomicLong written = new AtomicLong();
     private volatile boolean accepting;
+    private boolean stopped;
     private volatile boolean lastCommitFailed;
     private volatile String lastError;
     private Thread thread;
@@ -119,6 +120,10 @@ public class LocationWriter implements Managed {
     public void stop() throws InterruptedException {
         // under the submitters' lock: one past the accepting check has queued its rows before the drainer sees false
         synchronized (queue) {
+            if (stopped) {
+                return; // already drained (the socket server drains before it closes sockets)
+            }
+            stopped = true;
             accepting = false;
         }
         int left = queue.size();

@@ -46,7 +46,7 @@ public class RealtimeHub {
         this.server = new SocketServer(settings, registry, publisher, metrics, blocking, session,
                 new JoinHandler(payloads), typing,
                 new LocationHandler(payloads, writer, publisher, new IdGenerator(clock), clock),
-                new NotificationAckHandler(payloads, notifications));
+                new NotificationAckHandler(payloads, notifications), writer);
     }
 
     public ConnectionRegistry registry() {

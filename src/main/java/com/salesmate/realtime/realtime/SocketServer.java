@@ -14,6 +14,7 @@ import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.LocationWriter;
 import io.dropwizard.lifecycle.Managed;
 import io.netty.channel.ChannelHandlerContext;
 import org.slf4j.Logger;
@@ -44,12 +45,13 @@ public class SocketServer implements Managed {
     private final TypingHandler typing;
     private final LocationHandler locations;
     private final NotificationAckHandler notificationAcks;
+    private final LocationWriter writer;
     private volatile SocketIOServer server;
     private volatile boolean running;
 
     SocketServer(SocketIoFactory settings, ConnectionRegistry registry, Publisher publisher, SocketMetrics metrics,
                  Executor blocking, SessionHandler session, JoinHandler joins, TypingHandler typing,
-                 LocationHandler locations, NotificationAckHandler notificationAcks) {
+                 LocationHandler locations, NotificationAckHandler notificationAcks, LocationWriter writer) {
         this.settings = settings;
         this.registry = registry;
         this.publisher = publisher;
@@ -60,6 +62,7 @@ public class SocketServer implements Managed {
         this.typing = typing;
         this.locations = locations;
         this.notificationAcks = notificationAcks;
+        this.writer = writer;
     }
 
     public int port() {
@@ -100,6 +103,9 @@ public class SocketServer implements Managed {
     }
 
     private AuthorizationResult checkOrigin(HandshakeData data) {
+        if (!running) {
+            return AuthorizationResult.FAILED_AUTHORIZATION; // shutting down: clients go to another node
+        }
         String origin = data.getHttpHeaders().get("Origin");
         List<String> allowed = settings.getAllowedOrigins();
         if (origin == null || allowed.contains("*") || allowed.contains(origin)) {
@@ -130,14 +136,19 @@ public class SocketServer implements Managed {
         LOG.info("Socket.IO server listening on {}:{}", settings.getHost(), settings.getPort());
     }
 
-    /** Stops accepting sockets and closes the connected ones, so clients reconnect elsewhere. */
+    /**
+     * Shutdown, in the order that loses nothing: refuse new sockets, drain the location writer while the connected
+     * sockets are still open (so every stored location is acknowledged; later updates get {@code unavailable}), then
+     * close the sockets so that clients reconnect elsewhere, then stop Netty.
+     */
     @Override
-    public void stop() {
+    public void stop() throws InterruptedException {
         running = false;
         SocketIOServer s = server;
         if (s == null) {
             return;
         }
+        writer.stop();
         int open = registry.size();
         for (Connection c : registry.all()) {
             c.client().disconnect();
