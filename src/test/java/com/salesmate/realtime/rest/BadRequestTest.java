@@ -206,7 +206,8 @@ class BadRequestTest {
     void badRequestGetsTheDocumentedError(Bad bad) throws Exception {
         String url = bad.path().startsWith("/../") ? "http://127.0.0.1:" + EXT.getLocalPort() + "/index.html"
                 : APP.apiUrl(bad.path());
-        HttpResponse<String> r = send(bad.method(), url, bad.credential(), bad.contentType(),
+        // each on its own connection: the server may close one after refusing a body it did not read (e.g. 415)
+        HttpResponse<String> r = sendAlone(bad.method(), url, bad.credential(), bad.contentType(),
                 bad.body() == null ? null : HttpRequest.BodyPublishers.ofString(bad.body()));
         JsonNode error = assertError(r, bad.status(), bad.code());
         if (bad.field() == null) {
