@@ -24,7 +24,7 @@ public class SocketMetrics {
 
     private final MetricRegistry registry;
     private final TenantCounters tenants;
-    private final Set<String> knownEvents;
+    private final Map<String, String> eventKeys;
     private final Meter connects;
     private final Meter disconnects;
     private final Meter received;
@@ -37,7 +37,8 @@ public class SocketMetrics {
     public SocketMetrics(MetricRegistry registry, TenantCounters tenants, Set<String> knownEvents) {
         this.registry = registry;
         this.tenants = tenants;
-        this.knownEvents = knownEvents;
+        this.eventKeys = knownEvents.stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(e -> e, e -> e.replaceAll("[^A-Za-z0-9_]", "_")));
         this.connects = registry.meter(CONNECTS);
         this.disconnects = registry.meter(DISCONNECTS);
         this.received = registry.meter(RECEIVED);
@@ -60,7 +61,7 @@ public class SocketMetrics {
 
     /** Per-event metric suffix: known names with ':' and '-' as '_' (Prometheus-friendly), others as {@code other}. */
     private String eventKey(String event) {
-        return knownEvents.contains(event) ? event.replaceAll("[^A-Za-z0-9_]", "_") : "other";
+        return eventKeys.getOrDefault(event, "other");
     }
 
     public void connected(String transport) {

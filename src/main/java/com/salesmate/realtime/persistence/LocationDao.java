@@ -6,6 +6,7 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -29,7 +30,12 @@ public interface LocationDao extends SqlObject {
      * through Jdbi's reflective argument finders cost more CPU than the database itself.
      */
     default int[] insertAll(List<LocationRow> rows) {
-        try (PreparedStatement insert = getHandle().getConnection().prepareStatement(INSERT)) {
+        return insertAll(getHandle().getConnection(), rows);
+    }
+
+    /** As {@link #insertAll(List)} on a connection (the writer calls it without attaching a DAO per batch). */
+    static int[] insertAll(Connection connection, List<LocationRow> rows) {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             for (LocationRow row : rows) {
                 insert.setLong(1, row.id());
                 insert.setString(2, row.tenantId());

@@ -169,14 +169,17 @@ public class LocationWriter implements Managed {
         List<Stored> stored;
         try (Timer.Context ignored = commitTimer.time()) {
             stored = jdbi.inTransaction(handle -> {
-                LocationDao dao = handle.attach(LocationDao.class);
-                int[] inserted = dao.insertAll(rows);
+                int[] inserted = LocationDao.insertAll(handle.getConnection(), rows); // no DAO attach per batch
+                LocationDao dao = null;
                 List<Stored> out = new ArrayList<>(rows.size());
                 for (int i = 0; i < rows.size(); i++) {
                     LocationRow row = rows.get(i);
                     if (inserted[i] > 0) {
                         out.add(new Stored(row, false));
                     } else {
+                        if (dao == null) {
+                            dao = handle.attach(LocationDao.class);
+                        }
                         LocationRow first = dao.find(row.salesmanId(), row.recordedAt())
                                 .orElseThrow(() -> new IllegalStateException("conflicting row vanished"));
                         out.add(new Stored(first, true));
