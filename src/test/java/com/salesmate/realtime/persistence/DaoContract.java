@@ -2,10 +2,7 @@ package com.salesmate.realtime.persistence;
 
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.time.Clock;
 import java.util.Arrays;
@@ -17,33 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The DAO and migration tests, written once and run by one subclass per engine against a real database built by
  * {@link TestDatabase} (the service's own factory, migrations and Jdbi setup).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class DaoContract {
+abstract class DaoContract extends DatabaseContract {
     private static final IdGenerator IDS = new IdGenerator(Clock.systemUTC());
-
-    private TestDatabase db;
-
-    /** The JDBC URL of an empty database of the engine under test. */
-    protected abstract String databaseUrl();
-
-    private TestDatabase db() throws Exception {
-        if (db == null) {
-            db = TestDatabase.open(databaseUrl());
-        }
-        return db;
-    }
-
-    @BeforeEach
-    void emptyTables() throws Exception {
-        db().clear();
-    }
-
-    @AfterAll
-    void closePool() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
 
     private LocationDao locations() throws Exception {
         return db().jdbi.onDemand(LocationDao.class);

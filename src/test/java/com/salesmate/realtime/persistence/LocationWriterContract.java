@@ -5,11 +5,9 @@ import com.codahale.metrics.Snapshot;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import org.jdbi.v3.core.Handle;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
@@ -37,27 +35,15 @@ import static org.awaitility.Awaitility.await;
  * (salesman, timestamp) key: PostgreSQL makes the conflicting insert wait for it, SQLite makes every other writer
  * wait for the lock.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
-abstract class LocationWriterContract {
+abstract class LocationWriterContract extends DatabaseContract {
     private static final String T = "tenant-a";
 
-    private TestDatabase db;
     private final List<LocationWriter> writers = new ArrayList<>();
     private MetricRegistry metrics;
 
-    protected abstract String databaseUrl();
-
-    private TestDatabase db() throws Exception {
-        if (db == null) {
-            db = TestDatabase.open(databaseUrl());
-        }
-        return db;
-    }
-
     @BeforeEach
-    void emptyTables() throws Exception {
-        db().clear();
+    void freshMetrics() {
         metrics = new MetricRegistry();
     }
 
@@ -67,13 +53,6 @@ abstract class LocationWriterContract {
             w.stop();
         }
         writers.clear();
-    }
-
-    @AfterAll
-    void closePool() throws Exception {
-        if (db != null) {
-            db.close();
-        }
     }
 
     private LocationWriter startedWriter(int queueCapacity, int maxBatch) throws Exception {
