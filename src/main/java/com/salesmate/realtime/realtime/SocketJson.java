@@ -15,6 +15,11 @@ final class SocketJson extends JacksonJsonSupport {
         super(new JavaTimeModule(), new Jdk8Module());
     }
 
+    /** The mapper netty-socketio writes packets with (for encoding a broadcast's payload once). */
+    ObjectMapper mapper() {
+        return objectMapper;
+    }
+
     @Override
     protected void init(ObjectMapper objectMapper) {
         super.init(objectMapper);

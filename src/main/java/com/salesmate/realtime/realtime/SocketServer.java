@@ -46,6 +46,7 @@ public class SocketServer implements Managed {
     private final LocationHandler locations;
     private final NotificationAckHandler notificationAcks;
     private final LocationWriter writer;
+    private final SocketJson json = new SocketJson();
     private volatile SocketIOServer server;
     private volatile boolean running;
 
@@ -93,7 +94,7 @@ public class SocketServer implements Managed {
         config.setTransports(Transport.WEBSOCKET, Transport.POLLING);
         config.setAckMode(AckMode.MANUAL); // acks are sent by the handlers, after commit where it matters
         config.setAddVersionHeader(false);
-        config.setJsonSupport(new SocketJson());
+        config.setJsonSupport(json);
         config.setExceptionListener(new LoggingExceptionListener());
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
@@ -129,7 +130,7 @@ public class SocketServer implements Managed {
         on(s, Events.LOCATION_UPDATE, false, locations::onUpdate);
         on(s, Events.LOCATION_BATCH, false, locations::onBatch);
         on(s, Events.NOTIFICATION_ACK, true, notificationAcks::onAck);
-        publisher.attach(s);
+        publisher.attach(s, json.mapper());
         s.start();
         server = s;
         running = true;

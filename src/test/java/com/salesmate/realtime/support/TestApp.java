@@ -130,12 +130,20 @@ public final class TestApp {
         return request(path, credential).post(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE));
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up here): a port picked from that range can be taken
+     * by an outgoing connection or a port-0 listener between the pick and the server's bind.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free port in 20000-31999"));
     }
 }
