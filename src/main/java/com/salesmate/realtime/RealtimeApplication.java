@@ -4,6 +4,7 @@ import com.salesmate.realtime.api.StrictJson;
 import com.salesmate.realtime.auth.ApiKeys;
 import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.auth.CallerAuthenticator;
+import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.auth.SecretStore;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.cli.DbCommand;
@@ -89,6 +90,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         TokenService tokens = new TokenService(
                 secrets.resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET"),
                 config.getAuth().rsaPublicKey(), clock);
+        Revocations revocations = new Revocations(clock);
         ApiKeys apiKeys = new ApiKeys(
                 secrets.resolve(config.getAuth().getAdminApiKey(), "admin-api-key", "ADMIN_API_KEY"),
                 config.getAuth().tenantKeys());
@@ -105,15 +107,15 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
-        hub = new RealtimeHub(config.getSocketio(), tokens, jdbi, writer, sightings, metrics, environment.getValidator(),
+        hub = new RealtimeHub(config.getSocketio(), tokens, revocations, jdbi, writer, sightings, metrics, environment.getValidator(),
                 environment.getObjectMapper(), blocking, timers,
                 config.getNotifications().ttl.toJavaDuration(), clock);
         environment.lifecycle().manage(hub.server());
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
         schedulePurge(config, timers, blocking);
 
-        registerRest(environment, tokens, apiKeys, jdbi, metrics, clock);
-        registerOperations(config, environment, writer);
+        registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
+        registerOperations(config, environment, writer, revocations);
     }
 
     /** Exposed for tests. */
@@ -152,11 +154,11 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         }), every, every, TimeUnit.MILLISECONDS);
     }
 
-    private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Jdbi jdbi,
-                              SocketMetrics metrics, Clock clock) {
+    private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Revocations revocations,
+                              Jdbi jdbi, SocketMetrics metrics, Clock clock) {
         var jersey = environment.jersey();
         jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                .setAuthenticator(new CallerAuthenticator(apiKeys, tokens))
+                .setAuthenticator(new CallerAuthenticator(apiKeys, tokens, revocations))
                 .setPrefix("Bearer")
                 .setRealm("salesmate-realtime")
                 .setUnauthorizedHandler(new JsonUnauthorizedHandler())
@@ -176,11 +178,12 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
     }
 
-    private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer) {
+    private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,
+                                    Revocations revocations) {
         environment.healthChecks().register("socketio", new SocketIoHealthCheck(hub.server()));
         environment.healthChecks().register("location-writer",
                 new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
-        environment.admin().addTask(new DisconnectTask(hub.registry()));
+        environment.admin().addTask(new DisconnectTask(hub.registry(), revocations));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");

@@ -3,6 +3,7 @@ package com.salesmate.realtime.realtime;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.IdGenerator;
@@ -24,7 +25,8 @@ public class RealtimeHub {
     private final NotificationService notifications;
     private final SocketServer server;
 
-    public RealtimeHub(SocketIoFactory settings, TokenService tokens, Jdbi jdbi, LocationWriter writer,
+    public RealtimeHub(SocketIoFactory settings, TokenService tokens, Revocations revocations, Jdbi jdbi,
+                       LocationWriter writer,
                        SightingRecorder sightings,
                        SocketMetrics metrics, Validator validator, ObjectMapper mapper, Executor blocking,
                        ScheduledExecutorService timers, Duration notificationTtl, Clock clock) {
@@ -40,7 +42,7 @@ public class RealtimeHub {
                 settings.getPresenceGrace().toJavaDuration(), clock);
         this.notifications = new NotificationService(jdbi, publisher, metrics, mapper, notificationTtl, clock);
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.getTypingTimeout().toJavaDuration());
-        SessionHandler session = new SessionHandler(registry, tokens, publisher, presence, notifications, typing,
+        SessionHandler session = new SessionHandler(registry, tokens, revocations, publisher, presence, notifications, typing,
                 metrics, blocking, timers, settings.getAuthTimeout().toJavaDuration(), settings.getRateLimitPerSecond(),
                 clock);
         this.server = new SocketServer(settings, registry, publisher, metrics, blocking, session,

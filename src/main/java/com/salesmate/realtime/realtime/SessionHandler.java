@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.AuthTokenResult;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.auth.TokenException;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.core.ApiException;
@@ -37,6 +38,7 @@ class SessionHandler {
 
     private final ConnectionRegistry registry;
     private final TokenService tokens;
+    private final Revocations revocations;
     private final Publisher publisher;
     private final Presence presence;
     private final NotificationService notifications;
@@ -48,11 +50,12 @@ class SessionHandler {
     private final int rateLimitPerSecond;
     private final Clock clock;
 
-    SessionHandler(ConnectionRegistry registry, TokenService tokens, Publisher publisher, Presence presence,
+    SessionHandler(ConnectionRegistry registry, TokenService tokens, Revocations revocations, Publisher publisher, Presence presence,
                    NotificationService notifications, TypingHandler typing, SocketMetrics metrics, Executor blocking,
                    ScheduledExecutorService timers, Duration authTimeout, int rateLimitPerSecond, Clock clock) {
         this.registry = registry;
         this.tokens = tokens;
+        this.revocations = revocations;
         this.publisher = publisher;
         this.presence = presence;
         this.notifications = notifications;
@@ -106,7 +109,7 @@ class SessionHandler {
             if (!(token instanceof String s)) {
                 throw new TokenException(ErrorCode.INVALID_TOKEN, "token must be a string");
             }
-            Identity identity = tokens.verify(s);
+            Identity identity = verify(s);
             admit(connection, identity);
             // netty-socketio queues the CONNECT answer right after this listener returns, on this event loop. Clients
             // buffer events that arrive before CONNECT (and onAny listeners never see them), so `authenticated` is
@@ -135,7 +138,7 @@ class SessionHandler {
             if (payload == null || !payload.isObject() || !payload.path("token").isTextual()) {
                 throw new TokenException(ErrorCode.INVALID_TOKEN, "payload must be an object with a string token");
             }
-            Identity identity = tokens.verify(payload.get("token").asText());
+            Identity identity = verify(payload.get("token").asText());
             requireClaim(payload, "tenantId", identity.tenantId());
             requireClaim(payload, "salesmanId", identity.salesmanId());
             requireClaim(payload, "userId", identity.userId());
@@ -152,6 +155,16 @@ class SessionHandler {
             metrics.authFailure(e.code().code());
             refuse(connection, ack, new ApiException(e.code(), e.getMessage()));
         }
+    }
+
+    /** A valid token whose salesman or tenant has not been revoked by an operator. */
+    private Identity verify(String token) throws TokenException {
+        Identity identity = tokens.verify(token);
+        var revoked = revocations.revokedUntil(identity);
+        if (revoked.isPresent()) {
+            throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());
+        }
+        return identity;
     }
 
     private static void requireClaim(JsonNode payload, String field, String claim) throws TokenException {

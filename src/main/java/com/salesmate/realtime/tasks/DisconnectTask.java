@@ -1,24 +1,31 @@
 package com.salesmate.realtime.tasks;
 
+import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.core.Ids;
 import com.salesmate.realtime.realtime.Connection;
 import com.salesmate.realtime.realtime.ConnectionRegistry;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Admin task: disconnect every socket of a salesman ({@code ?salesmanId=}) or of a tenant ({@code ?tenantId=}),
- * e.g. after revoking a device or a tenant. Clients reconnect and must authenticate again.
+ * e.g. after revoking a device or a tenant. Clients reconnect and must authenticate again; with
+ * {@code &revokeFor=1h} (a Dropwizard duration) their still-valid tokens are refused for that long, REST
+ * credentials of a revoked tenant too.
  */
 public class DisconnectTask extends Task {
     private final ConnectionRegistry registry;
+    private final Revocations revocations;
 
-    public DisconnectTask(ConnectionRegistry registry) {
+    public DisconnectTask(ConnectionRegistry registry, Revocations revocations) {
         super("disconnect");
         this.registry = registry;
+        this.revocations = revocations;
     }
 
     @Override
@@ -34,9 +41,23 @@ public class DisconnectTask extends Task {
             output.println("ids must match " + Ids.REGEX);
             return;
         }
+        Duration revokeFor;
+        try {
+            String given = single(parameters, "revokeFor");
+            revokeFor = given == null ? null : io.dropwizard.util.Duration.parse(given).toJavaDuration();
+        } catch (IllegalArgumentException e) {
+            output.println("revokeFor must be a duration such as 30m, 12h or 7d");
+            return;
+        }
+        String what = salesmanId != null ? "salesman" : "tenant";
+        if (revokeFor != null) { // before disconnecting, so that an immediate reconnect is already refused
+            Instant until = salesmanId != null ? revocations.revokeSalesman(id, revokeFor)
+                    : revocations.revokeTenant(id, revokeFor);
+            output.printf("tokens of %s %s refused until %s%n", what, id, until);
+        }
         List<Connection> targets = salesmanId != null ? registry.ofSalesman(salesmanId) : registry.ofTenant(tenantId);
         targets.forEach(c -> c.client().disconnect());
-        output.printf("disconnected %d sockets of %s %s%n", targets.size(), salesmanId != null ? "salesman" : "tenant", id);
+        output.printf("disconnected %d sockets of %s %s%n", targets.size(), what, id);
     }
 
     private static String single(Map<String, List<String>> parameters, String name) {

@@ -70,4 +70,55 @@ class AdminTasksTest {
             assertThat(s.isDisconnected()).isFalse();
         }
     }
+
+    @Test
+    void revokingASalesmanRefusesHisTokensUntilTheBoundButNoOneElses() throws Exception {
+        String token = APP.salesmanToken("tenant-r", "sr-1");
+        try (SioClient phone = SioClient.authenticated(APP.socketUrl(), token)) {
+            HttpResponse<String> answer = task("salesmanId=sr-1&revokeFor=1h");
+            assertThat(answer.body()).contains("tokens of salesman sr-1 refused until")
+                    .contains("disconnected 1 sockets of salesman sr-1");
+            phone.awaitDisconnected();
+        }
+        try (SioClient again = SioClient.anonymous(APP.socketUrl())) {
+            org.json.JSONObject nack = again.emitAck("authenticate", new org.json.JSONObject().put("token", token));
+            assertThat(nack.getBoolean("success")).isFalse();
+            assertThat(nack.getJSONObject("error").getString("code")).isEqualTo("invalid_token");
+            assertThat(nack.getJSONObject("error").getString("message")).contains("revoked");
+        }
+        try (SioClient colleague = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken("tenant-r", "sr-2"))) {
+            assertThat(colleague.isConnected()).isTrue();
+        }
+        assertThat(APP.get("/stats", APP.managerToken("tenant-r", "boss-r")).getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void revokingATenantRefusesItsSocketsItsManagersAndItsApiKey() throws Exception {
+        try (SioClient manager = SioClient.authenticated(APP.socketUrl(), APP.managerToken("tenant-b", "boss-b"))) {
+            assertThat(task("tenantId=tenant-b&revokeFor=30m").body()).contains("tokens of tenant tenant-b refused until");
+            manager.awaitDisconnected();
+        }
+        Object refused;
+        try (SioClient retry = SioClient.open(APP.socketUrl(),
+                SioClient.options(APP.salesmanToken("tenant-b", "sb-1")))) {
+            refused = retry.awaitConnectError();
+        }
+        assertThat(refused.toString()).contains("invalid_token");
+        assertThat(APP.get("/stats", APP.managerToken("tenant-b", "boss-b")).getStatus()).isEqualTo(401);
+        assertThat(APP.get("/stats", TestApp.TENANT_B_KEY).getStatus()).isEqualTo(401);
+        assertThat(APP.get("/stats", TestApp.TENANT_A_KEY).getStatus()).isEqualTo(200);
+        assertThat(APP.get("/stats", TestApp.ADMIN_KEY).getStatus()).isEqualTo(200);
+    }
+
+    @Test
+    void aMalformedRevocationChangesNothing() throws Exception {
+        try (SioClient s = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken("tenant-v", "sv-1"))) {
+            assertThat(task("salesmanId=sv-1&revokeFor=soon").body()).contains("revokeFor must be a duration");
+            s.assertNone("any", Duration.ofMillis(300));
+            assertThat(s.isDisconnected()).isFalse();
+        }
+        try (SioClient s2 = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken("tenant-v", "sv-1"))) {
+            assertThat(s2.isConnected()).isTrue();
+        }
+    }
 }

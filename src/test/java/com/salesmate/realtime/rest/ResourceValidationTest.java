@@ -112,7 +112,8 @@ class ResourceValidationTest {
                 .setMapper(strictMapper())
                 .setRegisterDefaultExceptionMappers(false)
                 .addProvider(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
-                        .setAuthenticator(new CallerAuthenticator(keys, TOKENS))
+                        .setAuthenticator(new CallerAuthenticator(keys, TOKENS,
+                                new com.salesmate.realtime.auth.Revocations(CLOCK)))
                         .setPrefix("Bearer")
                         .setRealm("salesmate-realtime")
                         .setUnauthorizedHandler(new JsonUnauthorizedHandler())
