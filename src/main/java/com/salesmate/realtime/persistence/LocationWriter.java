@@ -191,7 +191,7 @@ public class LocationWriter implements Managed {
             failedBatches.inc();
             lastCommitFailed = true;
             lastError = describe(e);
-            LOG.warn("location batch of {} not stored: {}", batch.size(), describe(e));
+            LOG.warn("location batch of {} not stored: {}", batch.size(), lastError);
             failAll(batch, "database unavailable");
             return;
         }

@@ -5,7 +5,6 @@ import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 import java.util.List;
 import java.util.Optional;
@@ -13,13 +12,6 @@ import java.util.Optional;
 /** Salesmen's last-seen times, so status survives restarts. */
 @RegisterConstructorMapper(SalesmanRow.class)
 public interface SalesmanDao {
-
-    @SqlUpdate("""
-            INSERT INTO salesmen (salesman_id, tenant_id, first_seen, last_seen)
-            VALUES (:salesmanId, :tenantId, :at, :at)
-            ON CONFLICT (salesman_id) DO UPDATE SET last_seen = excluded.last_seen, tenant_id = excluded.tenant_id
-            """)
-    void seen(@Bind("tenantId") String tenantId, @Bind("salesmanId") String salesmanId, @Bind("at") long at);
 
     /** Records many sightings in one statement batch; last_seen only moves forward. */
     @SqlBatch("""
@@ -31,6 +23,11 @@ public interface SalesmanDao {
                                  THEN excluded.last_seen ELSE salesmen.last_seen END
             """)
     void seenAll(@BindMethods List<SalesmanRow> sightings);
+
+    /** One sighting, through the same statement as the recorder's batches. */
+    default void seen(String tenantId, String salesmanId, long at) {
+        seenAll(List.of(new SalesmanRow(salesmanId, tenantId, at, at)));
+    }
 
     @SqlQuery("SELECT salesman_id, tenant_id, first_seen, last_seen FROM salesmen WHERE salesman_id = :salesmanId")
     Optional<SalesmanRow> find(@Bind("salesmanId") String salesmanId);
