@@ -17,8 +17,10 @@ import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.LocationWriter;
 import com.salesmate.realtime.persistence.Migrations;
 import com.salesmate.realtime.persistence.SightingRecorder;
-import com.salesmate.realtime.realtime.Events;
-import com.salesmate.realtime.realtime.RealtimeHub;
+import com.salesmate.realtime.hub.Authenticator;
+import com.salesmate.realtime.hub.BlockingWork;
+import com.salesmate.realtime.hub.Events;
+import com.salesmate.realtime.hub.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
 import com.salesmate.realtime.resources.EmitResource;
@@ -31,6 +33,7 @@ import com.salesmate.realtime.resources.TenantResource;
 import com.salesmate.realtime.resources.UnexpectedExceptionMapper;
 import com.salesmate.realtime.resources.ValidationExceptionMapper;
 import com.salesmate.realtime.resources.WebExceptionMapper;
+import com.salesmate.realtime.socketio.SocketServer;
 import com.salesmate.realtime.tasks.DisconnectTask;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -50,6 +53,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +65,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
     private volatile RealtimeHub hub;
+    private volatile SocketServer socketServer;
 
     public static void main(String[] args) throws Exception {
         new RealtimeApplication().run(args);
@@ -95,10 +100,12 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 secrets.resolve(config.getAuth().getAdminApiKey(), "admin-api-key", "ADMIN_API_KEY"),
                 config.getAuth().tenantKeys());
         Jdbi jdbi = buildDatabase(config.getDatabase(), environment);
+        // bounded: a full queue refuses work (unavailable) instead of growing; cancelled timers leave the queue at once
         ExecutorService blocking = environment.lifecycle().executorService("realtime-blocking")
-                .minThreads(4).maxThreads(4).workQueue(new java.util.concurrent.LinkedBlockingQueue<>()).build();
+                .minThreads(4).maxThreads(4)
+                .workQueue(new ArrayBlockingQueue<>(config.getSocketio().getBlockingQueueCapacity())).build();
         ScheduledExecutorService timers = environment.lifecycle().scheduledExecutorService("realtime-timers")
-                .threads(1).build();
+                .threads(1).removeOnCancelPolicy(true).build();
 
         // the data path and the Socket.IO side; the writer is registered first so it stops after the sockets
         LocationWriter writer = new LocationWriter(jdbi, config.getLocations().queueCapacity,
@@ -107,10 +114,11 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
-        hub = new RealtimeHub(config.getSocketio(), tokens, revocations, jdbi, writer, sightings, metrics, environment.getValidator(),
-                environment.getObjectMapper(), blocking, timers,
-                config.getNotifications().ttl.toJavaDuration(), clock);
-        environment.lifecycle().manage(hub.server());
+        hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
+                new Authenticator(tokens, revocations), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
+                environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock);
+        socketServer = new SocketServer(config.getSocketio(), hub, hub.registry(), metrics, writer, timers);
+        environment.lifecycle().manage(socketServer);
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
         schedulePurge(config, timers, blocking);
 
@@ -180,7 +188,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,
                                     Revocations revocations) {
-        environment.healthChecks().register("socketio", new SocketIoHealthCheck(hub.server()));
+        environment.healthChecks().register("socketio", new SocketIoHealthCheck(socketServer));
         environment.healthChecks().register("location-writer",
                 new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
         environment.admin().addTask(new DisconnectTask(hub.registry(), revocations));

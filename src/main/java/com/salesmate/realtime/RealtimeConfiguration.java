@@ -3,7 +3,7 @@ package com.salesmate.realtime;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.salesmate.realtime.auth.AuthFactory;
 import com.salesmate.realtime.persistence.DatabaseFactory;
-import com.salesmate.realtime.realtime.SocketIoFactory;
+import com.salesmate.realtime.socketio.SocketIoFactory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;

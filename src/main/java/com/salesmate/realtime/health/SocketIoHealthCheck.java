@@ -1,7 +1,7 @@
 package com.salesmate.realtime.health;
 
 import com.codahale.metrics.health.HealthCheck;
-import com.salesmate.realtime.realtime.SocketServer;
+import com.salesmate.realtime.socketio.SocketServer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -21,6 +21,16 @@ public class SocketMetrics {
     public static final String RATE_LIMITED = "socketio.rate-limited";
     public static final String HANDLER_ERRORS = "socketio.handler-errors";
     public static final String NOTIFICATIONS = "notifications";
+    /** Followed by {@code .<reason>}: why sessions ended (see DisconnectReason). */
+    public static final String DISCONNECT_REASONS = "socketio.connections.disconnects.reason";
+    /** Malformed or undecodable client input (the connection is closed for it). */
+    public static final String MALFORMED = "socketio.malformed";
+    /** Followed by {@code .<event>}: unknown fields ignored in socket payloads. */
+    public static final String UNKNOWN_FIELDS = "socketio.unknown-fields";
+    /** Followed by {@code .<why>}: handshakes refused before a session was made. */
+    public static final String HANDSHAKES_REFUSED = "socketio.handshakes.refused";
+    /** Work refused because an executor's queue was full. */
+    public static final String REJECTED_WORK = "socketio.rejected-work";
 
     private final MetricRegistry registry;
     private final TenantCounters tenants;
@@ -98,6 +108,27 @@ public class SocketMetrics {
         if (tenantId != null) {
             tenants.sent(tenantId, count);
         }
+    }
+
+    /** A session ended for {@code reason} (a DisconnectReason's metric name). */
+    public void disconnectReason(String reason) {
+        meter(DISCONNECT_REASONS + "." + reason).mark();
+    }
+
+    public void malformed() {
+        meter(MALFORMED).mark();
+    }
+
+    public void unknownField(String event) {
+        meter(UNKNOWN_FIELDS + "." + eventKey(event)).mark();
+    }
+
+    public void handshakeRefused(String why) {
+        meter(HANDSHAKES_REFUSED + "." + why).mark();
+    }
+
+    public void rejectedWork() {
+        meter(REJECTED_WORK).mark();
     }
 
     public void authFailure(String code) {

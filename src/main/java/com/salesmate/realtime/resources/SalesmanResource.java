@@ -6,7 +6,7 @@ import com.salesmate.realtime.core.Ids;
 import com.salesmate.realtime.persistence.LocationDao;
 import com.salesmate.realtime.persistence.SalesmanDao;
 import com.salesmate.realtime.persistence.SalesmanRow;
-import com.salesmate.realtime.realtime.Presence;
+import com.salesmate.realtime.hub.Presence;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -5,8 +5,8 @@ import com.codahale.metrics.MetricRegistry;
 import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.metrics.TenantCounters;
-import com.salesmate.realtime.realtime.Connection;
-import com.salesmate.realtime.realtime.ConnectionRegistry;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.ConnectionRegistry;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -53,8 +53,7 @@ public class StatsResource {
             stats.put("tenants", sockets.isEmpty() ? 0 : 1);
             stats.put("salesmen", sockets.stream().map(c -> c.identity().salesmanId()).filter(Objects::nonNull)
                     .distinct().count());
-            stats.put("rooms", sockets.stream().flatMap(c -> c.client().getAllRooms().stream())
-                    .filter(room -> !room.isEmpty()).distinct().count());
+            stats.put("rooms", sockets.stream().flatMap(c -> c.rooms().stream()).distinct().count());
         }
         return Answers.ok("stats", stats);
     }

@@ -2,8 +2,9 @@ package com.salesmate.realtime.tasks;
 
 import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.core.Ids;
-import com.salesmate.realtime.realtime.Connection;
-import com.salesmate.realtime.realtime.ConnectionRegistry;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.ConnectionRegistry;
+import com.salesmate.realtime.hub.DisconnectReason;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.io.PrintWriter;
@@ -56,7 +57,7 @@ public class DisconnectTask extends Task {
             output.printf("tokens of %s %s refused until %s%n", what, id, until);
         }
         List<Connection> targets = salesmanId != null ? registry.ofSalesman(salesmanId) : registry.ofTenant(tenantId);
-        targets.forEach(c -> c.client().disconnect());
+        targets.forEach(c -> c.close(DisconnectReason.ADMIN));
         output.printf("disconnected %d sockets of %s %s%n", targets.size(), what, id);
     }
 

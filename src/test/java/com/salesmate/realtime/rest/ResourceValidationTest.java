@@ -15,12 +15,14 @@ import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.metrics.TenantCounters;
 import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.Migrations;
-import com.salesmate.realtime.realtime.ConnectionRegistry;
-import com.salesmate.realtime.realtime.Events;
-import com.salesmate.realtime.realtime.LocalPresence;
-import com.salesmate.realtime.realtime.NotificationService;
-import com.salesmate.realtime.realtime.Presence;
-import com.salesmate.realtime.realtime.Publisher;
+import com.salesmate.realtime.hub.ConnectionRegistry;
+import com.salesmate.realtime.hub.Events;
+import com.salesmate.realtime.hub.LocalPresence;
+import com.salesmate.realtime.hub.NotificationService;
+import com.salesmate.realtime.hub.Presence;
+import com.salesmate.realtime.hub.LocalPublisher;
+import com.salesmate.realtime.hub.Publisher;
+import com.salesmate.realtime.hub.WireJson;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
 import com.salesmate.realtime.resources.EmitResource;
@@ -101,7 +103,7 @@ class ResourceValidationTest {
     private static ResourceExtension withResources(Jdbi jdbi) {
         ConnectionRegistry registry = new ConnectionRegistry();
         SocketMetrics metrics = new SocketMetrics(new MetricRegistry(), new TenantCounters(), Events.INBOUND);
-        Publisher publisher = new Publisher(registry, metrics);
+        Publisher publisher = new LocalPublisher(registry, metrics, new WireJson());
         Presence presence = new LocalPresence(publisher,
                 new com.salesmate.realtime.persistence.SightingRecorder(jdbi, Duration.ofMillis(200)), TIMERS,
                 Duration.ofSeconds(1), CLOCK);

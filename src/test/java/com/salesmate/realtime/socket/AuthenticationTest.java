@@ -3,7 +3,7 @@ package com.salesmate.realtime.socket;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.core.Role;
-import com.salesmate.realtime.realtime.Connection;
+import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -79,8 +79,10 @@ class AuthenticationTest {
         assertThat(body.getString("userId")).isEqualTo("user-" + salesmanId);
         assertThat(body.getString("role")).isEqualTo("salesman");
         assertThat(rooms(body)).containsExactlyInAnyOrder("tenant:" + TENANT, "tenant:" + TENANT + ":salesman:" + salesmanId);
-        assertThat(body.getString("sessionId")).isNotBlank()
-                .as("the opaque sessionId must not be the Engine.IO/Socket.IO id").isNotEqualTo(client.socket().id());
+        // the opaque sessionId is the Socket.IO socket id the client was given in the CONNECT answer, never the
+        // Engine.IO session id (a UUID here: whoever knows it can post into the session)
+        assertThat(body.getString("sessionId")).isEqualTo(client.socket().id())
+                .doesNotMatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     }
 
     private static void assertError(JSONObject body, String code) throws Exception {
@@ -153,13 +155,17 @@ class AuthenticationTest {
         SocketSecurityTest.RawPolling raw = new SocketSecurityTest.RawPolling(APP.socketUrl());
         String sid = SocketSecurityTest.RawPolling.sid(raw.handshake(Map.of()));
         raw.post(sid, "40" + new JSONObject().put("token", badSignatureToken(TENANT, "raw")));
-        List<String> packets = raw.readUntil(sid, "41"::equals, Duration.ofSeconds(5));
+        List<String> packets = raw.readUntil(sid, "1"::equals, Duration.ofSeconds(5));
         int refusal = 0;
         while (refusal < packets.size() && !packets.get(refusal).startsWith("44")) {
             refusal++;
         }
-        assertThat(refusal).as("a CONNECT_ERROR (44) before the DISCONNECT (41): %s", packets)
-                .isLessThan(packets.indexOf("41"));
+        assertThat(refusal).as("a CONNECT_ERROR (44) before the Engine.IO close (1): %s", packets)
+                .isLessThan(packets.indexOf("1"));
+        // the session is gone: its next request is refused
+        java.net.http.HttpResponse<String> after = raw.poll(sid, Duration.ofSeconds(5));
+        assertThat(after.statusCode()).isEqualTo(400);
+        assertThat(new JSONObject(after.body()).getInt("code")).isEqualTo(1);
         JSONObject error = new JSONObject(packets.get(refusal).substring(2));
         assertThat(error.getString("message")).isEqualTo("invalid_token");
         assertThat(error.getJSONObject("data").getString("code")).isEqualTo("invalid_token");

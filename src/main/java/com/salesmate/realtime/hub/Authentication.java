@@ -1,0 +1,119 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.auth.TokenException;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The two ways in: the CONNECT packet's {@code auth} (refused with CONNECT_ERROR) and the {@code authenticate} event
+ * (refused with {@code auth:error}); both end in {@code authenticated} and, on first authentication, the salesman's
+ * pending notifications. A socket keeps one identity: authenticating again must name the same subject.
+ */
+final class Authentication {
+    private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
+
+    private final Authenticator authenticator;
+    private final Sessions sessions;
+    private final Publisher publisher;
+    private final NotificationService notifications;
+    private final BlockingWork blocking;
+    private final SocketMetrics metrics;
+
+    Authentication(Authenticator authenticator, Sessions sessions, Publisher publisher,
+                   NotificationService notifications, BlockingWork blocking, SocketMetrics metrics) {
+        this.authenticator = authenticator;
+        this.sessions = sessions;
+        this.publisher = publisher;
+        this.notifications = notifications;
+        this.blocking = blocking;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The {@code auth} of the (only) CONNECT packet. Null when the socket may connect (authenticated by its token, or
+     * with no token to authenticate later); else the CONNECT_ERROR data, and the caller closes the session.
+     */
+    Map<String, Object> onConnect(Connection connection, JsonNode auth) {
+        JsonNode token = auth == null ? null : auth.get("token");
+        if (token == null || token.isNull()) {
+            return null; // may still authenticate with the event
+        }
+        try {
+            sessions.admit(connection, authenticator.verify(token.isTextual() ? token.asText() : token));
+            return null;
+        } catch (TokenException e) {
+            metrics.authFailure(e.code().code());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("code", e.code().code());
+            data.put("message", e.getMessage());
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("message", e.code().code());
+            error.put("data", data);
+            return error;
+        }
+    }
+
+    /** After the CONNECT answer went out: a socket authenticated by its handshake is welcomed. */
+    void onConnected(Connection connection) {
+        if (connection.isAuthenticated()) {
+            welcome(connection, Ack.NONE, true);
+        }
+    }
+
+    /** The {@code authenticate} event. */
+    void onAuthenticate(Connection connection, JsonNode payload, Ack ack) {
+        try {
+            Identity identity = authenticator.verifyAuthenticate(payload);
+            Identity current = connection.identity();
+            if (current != null && !current.sameSubjectAs(identity)) {
+                throw new TokenException(ErrorCode.CLAIMS_MISMATCH, "a socket cannot change identity; reconnect instead");
+            }
+            boolean first = sessions.admit(connection, identity);
+            welcome(connection, ack, first);
+        } catch (TokenException e) {
+            metrics.authFailure(e.code().code());
+            sessions.refuse(connection, ack, new ApiException(e.code(), e.getMessage()),
+                    e.code() == ErrorCode.CLAIMS_MISMATCH ? DisconnectReason.CLAIMS_MISMATCH : DisconnectReason.AUTH_FAILED);
+        }
+    }
+
+    /** Tells the client it is in; on first authentication a salesman also gets his pending notifications. */
+    private void welcome(Connection connection, Ack ack, boolean first) {
+        Identity identity = connection.identity();
+        if (identity == null || !connection.isOpen()) {
+            return;
+        }
+        Map<String, Object> body = Replies.success();
+        body.put("sessionId", connection.id());
+        body.put("tenantId", identity.tenantId());
+        body.put("salesmanId", identity.salesmanId());
+        body.put("userId", identity.userId());
+        body.put("role", identity.role().wire());
+        List<String> rooms = new ArrayList<>(connection.rooms());
+        rooms.sort(null);
+        body.put("rooms", rooms);
+        publisher.toSocket(connection, Events.AUTHENTICATED, body);
+        Replies.ack(ack, body);
+        if (first && identity.isSalesman() && !blocking.offer(() -> redeliver(connection))) {
+            LOG.warn("pending notifications of connection {} not redelivered now: the server is busy", connection.id());
+        }
+    }
+
+    private void redeliver(Connection connection) {
+        try {
+            notifications.redeliver(connection);
+        } catch (RuntimeException e) {
+            LOG.warn("pending notifications of connection {} not redelivered: {}", connection.id(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.auth.Revocations;
+import com.salesmate.realtime.auth.TokenException;
+import com.salesmate.realtime.auth.TokenService;
+import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.Identity;
+
+/** Turns what a client presents (a token, ids beside it) into an identity, or refuses with the contract's code. */
+public final class Authenticator {
+    private final TokenService tokens;
+    private final Revocations revocations;
+
+    public Authenticator(TokenService tokens, Revocations revocations) {
+        this.tokens = tokens;
+        this.revocations = revocations;
+    }
+
+    /** A valid token whose salesman or tenant has not been revoked by an operator. */
+    Identity verify(Object token) throws TokenException {
+        if (!(token instanceof String s)) {
+            throw new TokenException(ErrorCode.INVALID_TOKEN, "token must be a string");
+        }
+        Identity identity = tokens.verify(s);
+        var revoked = revocations.revokedUntil(identity);
+        if (revoked.isPresent()) {
+            throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());
+        }
+        return identity;
+    }
+
+    /** The {@code authenticate} payload: a token, and ids beside it that must equal its claims. */
+    Identity verifyAuthenticate(JsonNode payload) throws TokenException {
+        if (payload == null || !payload.isObject() || !payload.path("token").isTextual()) {
+            throw new TokenException(ErrorCode.INVALID_TOKEN, "payload must be an object with a string token");
+        }
+        Identity identity = verify(payload.get("token").asText());
+        requireClaim(payload, "tenantId", identity.tenantId());
+        requireClaim(payload, "salesmanId", identity.salesmanId());
+        requireClaim(payload, "userId", identity.userId());
+        return identity;
+    }
+
+    private static void requireClaim(JsonNode payload, String field, String claim) throws TokenException {
+        JsonNode given = payload.get(field);
+        if (given != null && !given.isNull() && !(given.isTextual() && given.asText().equals(claim))) {
+            throw new TokenException(ErrorCode.CLAIMS_MISMATCH, field + " does not match the token");
+        }
+    }
+}

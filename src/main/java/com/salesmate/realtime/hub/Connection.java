@@ -1,0 +1,150 @@
+package com.salesmate.realtime.hub;
+
+import com.salesmate.realtime.core.Identity;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One client socket as the hub sees it: identity, transport, rooms, {@link #send} and {@link #close}. {@link #id()} is
+ * the opaque connection id shown to clients and in REST answers; the Engine.IO session id stays inside the edge
+ * (whoever knows it can post into the session over polling).
+ */
+public final class Connection {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Link link;
+    private final String id;
+    private final long connectedAt;
+    private final RateLimiter rateLimiter;
+    private final Consumer<Connection> onClose;
+    private final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    private final Map<String, ScheduledFuture<?>> typing = new ConcurrentHashMap<>();
+    private final AtomicReference<DisconnectReason> closed = new AtomicReference<>();
+    private volatile Identity identity;
+    private volatile ScheduledFuture<?> authTimeout;
+    private volatile ScheduledFuture<?> expiry;
+
+    Connection(Link link, long connectedAt, RateLimiter rateLimiter, Consumer<Connection> onClose) {
+        this.link = link;
+        this.connectedAt = connectedAt;
+        this.rateLimiter = rateLimiter;
+        this.onClose = onClose;
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        this.id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    public String transport() {
+        return link.transport();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public boolean isAuthenticated() {
+        return identity != null;
+    }
+
+    public boolean isOpen() {
+        return closed.get() == null;
+    }
+
+    /** Why the session ended; null while open. */
+    public DisconnectReason closeReason() {
+        return closed.get();
+    }
+
+    /** Rooms this socket is in (a view). */
+    public Set<String> rooms() {
+        return java.util.Collections.unmodifiableSet(rooms);
+    }
+
+    /** Takes one token from the per-connection rate limit shared by every client event. */
+    public boolean tryAcquire() {
+        return rateLimiter.tryAcquire(System.nanoTime());
+    }
+
+    /** Queues an event for this client; false when the session is closed or the edge refused it. */
+    public boolean send(OutboundEvent event) {
+        return isOpen() && link.send(event);
+    }
+
+    /**
+     * The server's decision to end this session: the hub forgets the socket at once (registry, rooms, presence,
+     * timers), the client is told, and the edge closes the transport within a bound. Later events are not handled.
+     */
+    public void close(DisconnectReason reason) {
+        end(reason, true);
+    }
+
+    /** The client or its transport ended the session: the same clean-up, without telling a client that is gone. */
+    public void closed(DisconnectReason reason) {
+        end(reason, false);
+    }
+
+    private void end(DisconnectReason reason, boolean notify) {
+        if (closed.compareAndSet(null, reason)) {
+            onClose.accept(this);
+        }
+        link.close(reason, notify);
+    }
+
+    void ack(long ackId, String json) {
+        if (isOpen()) {
+            link.ack(ackId, json);
+        }
+    }
+
+    Set<String> roomSet() {
+        return rooms;
+    }
+
+    Map<String, ScheduledFuture<?>> typing() {
+        return typing;
+    }
+
+    void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    void authTimeout(ScheduledFuture<?> timeout) {
+        this.authTimeout = timeout;
+    }
+
+    void cancelAuthTimeout() {
+        ScheduledFuture<?> t = authTimeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    void expiry(ScheduledFuture<?> next) {
+        ScheduledFuture<?> previous = expiry;
+        expiry = next;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    void cancelTimers() {
+        cancelAuthTimeout();
+        expiry(null);
+        typing.values().forEach(f -> f.cancel(false));
+    }
+}

@@ -1,0 +1,154 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.LocationBatchRequest;
+import com.salesmate.realtime.api.LocationPoint;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.persistence.IdGenerator;
+import com.salesmate.realtime.persistence.LocationRow;
+import com.salesmate.realtime.persistence.LocationWriter;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code location:update} and {@code location:batch}: validated, handed to the group-commit writer, acknowledged only
+ * after commit, then sent as {@code location:updated} to the tenant's managers (never to salesmen).
+ */
+class LocationHandler {
+    static final long MAX_FUTURE_MS = 5 * 60 * 1000;
+
+    private final Payloads payloads;
+    private final LocationWriter writer;
+    private final Publisher publisher;
+    private final IdGenerator ids;
+    private final Clock clock;
+
+    LocationHandler(Payloads payloads, LocationWriter writer, Publisher publisher, IdGenerator ids, Clock clock) {
+        this.payloads = payloads;
+        this.writer = writer;
+        this.publisher = publisher;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    void onUpdate(Connection connection, JsonNode payload, Ack ack) {
+        Identity identity = requireSalesman(connection);
+        long now = clock.millis();
+        LocationRow row = toRow(identity, payloads.read(Events.LOCATION_UPDATE, payload, LocationPoint.class), now);
+        writer.submit(row).whenComplete((stored, error) -> {
+            if (error != null) {
+                onFailure(connection, ack, error);
+                return;
+            }
+            Map<String, Object> body = Replies.success();
+            body.put("id", Long.toString(stored.row().id()));
+            body.put("receivedAt", stored.row().receivedAt());
+            body.put("duplicate", stored.duplicate());
+            Replies.ack(ack, body);
+            if (!stored.duplicate()) {
+                broadcast(stored.row());
+            }
+        });
+    }
+
+    void onBatch(Connection connection, JsonNode payload, Ack ack) {
+        Identity identity = requireSalesman(connection);
+        LocationBatchRequest request = payloads.read(Events.LOCATION_BATCH, payload, LocationBatchRequest.class);
+        long now = clock.millis();
+        List<Map<String, Object>> rejected = new ArrayList<>();
+        List<LocationRow> rows = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < request.points().size(); i++) {
+            try {
+                rows.add(toRow(identity, payloads.read(Events.LOCATION_BATCH, request.points().get(i), LocationPoint.class), now));
+                indexes.add(i);
+            } catch (ApiException e) {
+                rejected.add(rejection(i, e.code()));
+            }
+        }
+        List<CompletableFuture<LocationWriter.Stored>> results = writer.submitAll(rows);
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
+            int accepted = 0;
+            int duplicates = 0;
+            LocationRow newest = null;
+            for (int i = 0; i < results.size(); i++) {
+                LocationWriter.Stored stored = results.get(i).exceptionally(e -> null).join();
+                if (stored == null) {
+                    rejected.add(rejection(indexes.get(i), ErrorCode.UNAVAILABLE));
+                } else if (stored.duplicate()) {
+                    duplicates++;
+                } else {
+                    accepted++;
+                    if (newest == null || stored.row().recordedAt() > newest.recordedAt()) {
+                        newest = stored.row();
+                    }
+                }
+            }
+            rejected.sort((a, b) -> Integer.compare((int) a.get("index"), (int) b.get("index")));
+            Map<String, Object> body = Replies.success();
+            body.put("accepted", accepted);
+            body.put("duplicates", duplicates);
+            body.put("rejected", rejected);
+            Replies.ack(ack, body);
+            if (newest != null) {
+                broadcast(newest);
+            }
+        });
+    }
+
+    private static Map<String, Object> rejection(int index, ErrorCode code) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("index", index);
+        r.put("code", code.code());
+        return r;
+    }
+
+    private static Identity requireSalesman(Connection connection) {
+        Identity identity = connection.identity();
+        if (!identity.isSalesman()) {
+            throw ApiException.forbidden("only salesmen send locations");
+        }
+        return identity;
+    }
+
+    private LocationRow toRow(Identity identity, LocationPoint p, long now) {
+        if (p.salesmanId() != null && !p.salesmanId().equals(identity.salesmanId())) {
+            throw ApiException.forbidden("salesmanId must be the token's");
+        }
+        if (p.timestamp() > now + MAX_FUTURE_MS) {
+            throw ApiException.invalid("timestamp", "timestamp is more than 5 minutes ahead of the server clock");
+        }
+        return new LocationRow(ids.next(), identity.tenantId(), identity.salesmanId(), p.latitude(), p.longitude(),
+                p.accuracy(), p.speed(), p.heading(), p.altitude(), p.battery(), p.timestamp(), now);
+    }
+
+    private void broadcast(LocationRow row) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenantId", row.tenantId());
+        body.put("salesmanId", row.salesmanId());
+        body.put("latitude", row.latitude());
+        body.put("longitude", row.longitude());
+        body.put("accuracy", row.accuracy());
+        body.put("speed", row.speed());
+        body.put("heading", row.heading());
+        body.put("timestamp", row.recordedAt());
+        body.put("receivedAt", row.receivedAt());
+        publisher.toRoom(row.tenantId(), Rooms.managers(row.tenantId()), Events.LOCATION_UPDATED, body);
+    }
+
+    private void onFailure(Connection connection, Ack ack, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ApiException e = cause instanceof ApiException api ? api
+                : new ApiException(ErrorCode.UNAVAILABLE, "location not stored");
+        Replies.fail(publisher, connection, ack, Events.LOCATION_UPDATE, e);
+    }
+}

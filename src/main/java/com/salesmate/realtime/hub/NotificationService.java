@@ -1,0 +1,122 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.NotificationDao;
+import com.salesmate.realtime.persistence.NotificationRow;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Durable notifications: stored first, then delivered to every socket in the salesman's room; redelivered on each
+ * authentication of the salesman until acknowledged, purged after their time-to-live.
+ */
+public class NotificationService {
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationService.class);
+    private static final int REDELIVERY_LIMIT = 500;
+
+    /** What {@link #send} did: the stored id and how many sockets it reached now. */
+    public record Sent(String id, int delivered) {
+    }
+
+    private final Jdbi jdbi;
+    private final Publisher publisher;
+    private final SocketMetrics metrics;
+    private final ObjectMapper mapper;
+    private final Duration ttl;
+    private final Clock clock;
+
+    public NotificationService(Jdbi jdbi, Publisher publisher, SocketMetrics metrics, ObjectMapper mapper,
+                               Duration ttl, Clock clock) {
+        this.jdbi = jdbi;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.mapper = mapper;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /** Stores the notification (503 {@code unavailable} if the database refuses), then delivers it. */
+    public Sent send(String tenantId, String salesmanId, String title, String message, String type, JsonNode data) {
+        long now = clock.millis();
+        NotificationRow row = new NotificationRow(UUID.randomUUID().toString(), tenantId, salesmanId, title, message,
+                type, data == null || data.isNull() ? null : data.toString(), now, now + ttl.toMillis(), null);
+        try {
+            jdbi.useExtension(NotificationDao.class, dao -> dao.insert(row));
+        } catch (JdbiException e) {
+            LOG.warn("notification for salesman {} not stored: {}", salesmanId, e.toString());
+            throw new ApiException(ErrorCode.UNAVAILABLE, "notification could not be stored; retry shortly");
+        }
+        metrics.notification("stored", 1);
+        int delivered = publisher.toRoom(tenantId, Rooms.salesman(tenantId, salesmanId), Events.NOTIFICATION,
+                payload(row));
+        metrics.notification("delivered", delivered);
+        return new Sent(row.id(), delivered);
+    }
+
+    /** Sends a newly authenticated salesman socket what he has not acknowledged yet. Blocking: not on the event loop. */
+    public void redeliver(Connection connection) {
+        var who = connection.identity();
+        List<NotificationRow> pending = jdbi.withExtension(NotificationDao.class,
+                dao -> dao.pending(who.tenantId(), who.salesmanId(), clock.millis(), REDELIVERY_LIMIT));
+        int sent = 0;
+        for (NotificationRow row : pending) {
+            sent += publisher.toSocket(connection, Events.NOTIFICATION, payload(row));
+        }
+        metrics.notification("redelivered", sent);
+    }
+
+    /** Marks a notification acknowledged; only the salesman it belongs to may. Blocking. */
+    public void ack(String tenantId, String salesmanId, String id) {
+        int updated;
+        try {
+            updated = jdbi.withExtension(NotificationDao.class, dao -> dao.ack(id, tenantId, salesmanId, clock.millis()));
+        } catch (JdbiException e) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "acknowledgement could not be stored; retry shortly");
+        }
+        if (updated == 0) {
+            throw ApiException.forbidden("no notification " + id + " for this salesman");
+        }
+        metrics.notification("acked", 1);
+    }
+
+    /** Deletes notifications past their time-to-live; returns how many. */
+    public int purgeExpired() {
+        return jdbi.withExtension(NotificationDao.class, dao -> dao.purgeExpired(clock.millis()));
+    }
+
+    private Map<String, Object> payload(NotificationRow row) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("id", row.id());
+        if (row.title() != null) {
+            p.put("title", row.title());
+        }
+        p.put("message", row.message());
+        if (row.type() != null) {
+            p.put("type", row.type());
+        }
+        if (row.data() != null) {
+            try {
+                p.put("data", mapper.readTree(row.data()));
+            } catch (JsonProcessingException e) {
+                p.put("data", row.data());
+            }
+        }
+        p.put("createdAt", row.createdAt());
+        return p;
+    }
+}

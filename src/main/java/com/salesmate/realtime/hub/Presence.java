@@ -1,0 +1,29 @@
+package com.salesmate.realtime.hub;
+
+import com.salesmate.realtime.core.Identity;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which salesmen are online. A salesman is online from his first socket until his last socket has been gone for the
+ * grace period. This node-local view is one implementation; a cluster-wide one can replace it.
+ */
+public interface Presence {
+
+    /** The live state of one online salesman. */
+    record Online(String tenantId, String salesmanId, int connections, long onlineSince) {
+    }
+
+    /** An authenticated salesman socket arrived. */
+    void connected(Identity salesman);
+
+    /** An authenticated salesman socket left at {@code at} (epoch ms). */
+    void disconnected(Identity salesman, long at);
+
+    /** Present while the salesman counts as online (grace period included). */
+    Optional<Online> online(String salesmanId);
+
+    /** Online salesmen of a tenant. */
+    List<Online> onlineInTenant(String tenantId);
+}

@@ -1,0 +1,103 @@
+package com.salesmate.realtime.hub;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.IdGenerator;
+import com.salesmate.realtime.persistence.LocationWriter;
+import com.salesmate.realtime.persistence.SightingRecorder;
+import jakarta.validation.Validator;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The transport-neutral real-time side, assembled: registry and rooms, publisher, presence, notifications, sessions
+ * and one handler per inbound event. The edge drives it through {@link SocketEvents}; REST and tasks read its views.
+ */
+public class RealtimeHub implements SocketEvents {
+
+    /** Where the hub keeps what it must not lose. */
+    public record Stores(Jdbi jdbi, LocationWriter writer, SightingRecorder sightings) {
+    }
+
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final WireJson json = new WireJson();
+    private final Publisher publisher;
+    private final Presence presence;
+    private final NotificationService notifications;
+    private final Sessions sessions;
+    private final Authentication authentication;
+    private final InboundEvents inbound;
+
+    public RealtimeHub(HubSettings settings, Authenticator authenticator, Stores stores, SocketMetrics metrics,
+                       Validator validator, BlockingWork blocking, ScheduledExecutorService timers, Clock clock) {
+        registerGauges(metrics.registry());
+        Payloads payloads = new Payloads(validator, metrics);
+        this.publisher = new LocalPublisher(registry, metrics, json);
+        this.presence = new LocalPresence(publisher, stores.sightings(), timers, settings.presenceGrace(), clock);
+        this.notifications = new NotificationService(stores.jdbi(), publisher, metrics, json.mapper(),
+                settings.notificationTtl(), clock);
+        TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.typingTimeout());
+        this.sessions = new Sessions(registry, presence, typing, publisher, metrics, timers, settings, clock);
+        this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
+        JoinHandler joins = new JoinHandler(payloads, registry);
+        LocationHandler locations = new LocationHandler(payloads, stores.writer(), publisher, new IdGenerator(clock), clock);
+        NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
+        this.inbound = new InboundEvents(publisher, metrics, blocking, json)
+                .on(Events.AUTHENTICATE, authentication::onAuthenticate)
+                .onUnlimited(Events.JOIN_TENANT, joins::onJoinTenant)
+                .onUnlimited(Events.JOIN_SALESMAN, joins::onJoinSalesman)
+                .on(Events.TYPING, typing::onTyping)
+                .on(Events.STOP_TYPING, typing::onStopTyping)
+                .on(Events.LOCATION_UPDATE, locations::onUpdate)
+                .on(Events.LOCATION_BATCH, locations::onBatch)
+                .onBlocking(Events.NOTIFICATION_ACK, notificationAcks::onAck);
+    }
+
+    private void registerGauges(MetricRegistry metrics) {
+        metrics.register(SocketMetrics.CONNECTIONS_ACTIVE, (Gauge<Integer>) registry::size);
+        metrics.register(SocketMetrics.ROOMS, (Gauge<Integer>) () -> registry.rooms().size());
+        metrics.register(SocketMetrics.TENANTS_ONLINE, (Gauge<Integer>) () -> registry.tenants().size());
+        metrics.register(SocketMetrics.SALESMEN_ONLINE, (Gauge<Integer>) () -> registry.salesmen().size());
+    }
+
+    @Override
+    public Connection opened(Link link) {
+        return sessions.open(link);
+    }
+
+    @Override
+    public Map<String, Object> connecting(Connection connection, JsonNode auth) {
+        return authentication.onConnect(connection, auth);
+    }
+
+    @Override
+    public void connected(Connection connection) {
+        authentication.onConnected(connection);
+    }
+
+    @Override
+    public void event(Connection connection, String name, JsonNode payload, Long ackId) {
+        inbound.handle(connection, name, payload, ackId);
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    public Publisher publisher() {
+        return publisher;
+    }
+
+    public Presence presence() {
+        return presence;
+    }
+
+    public NotificationService notifications() {
+        return notifications;
+    }
+}

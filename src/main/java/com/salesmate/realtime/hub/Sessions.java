@@ -1,0 +1,125 @@
+package com.salesmate.realtime.hub;
+
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A socket's life on this node: registered when its session opens, held to the authentication timeout, admitted into
+ * its rooms and presence with an identity that never changes, held to its token's expiry, and forgotten at once
+ * (registry, rooms, typing, presence, timers) when the session ends for any reason.
+ */
+final class Sessions {
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+
+    private final ConnectionRegistry registry;
+    private final Presence presence;
+    private final TypingHandler typing;
+    private final Publisher publisher;
+    private final SocketMetrics metrics;
+    private final ScheduledExecutorService timers;
+    private final HubSettings settings;
+    private final Clock clock;
+
+    Sessions(ConnectionRegistry registry, Presence presence, TypingHandler typing, Publisher publisher,
+             SocketMetrics metrics, ScheduledExecutorService timers, HubSettings settings, Clock clock) {
+        this.registry = registry;
+        this.presence = presence;
+        this.typing = typing;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.timers = timers;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    Connection open(Link link) {
+        Connection connection = new Connection(link, clock.millis(),
+                new RateLimiter(settings.rateLimitPerSecond(), System.nanoTime()), this::forget);
+        registry.add(connection);
+        metrics.connected(connection.transport());
+        long timeout = settings.authTimeout().toMillis();
+        connection.authTimeout(timers.schedule(() -> {
+            if (!connection.isAuthenticated()) {
+                refuse(connection, Ack.NONE, new ApiException(ErrorCode.UNAUTHENTICATED,
+                        "not authenticated within " + settings.authTimeout()), DisconnectReason.AUTH_TIMEOUT);
+            }
+        }, timeout, TimeUnit.MILLISECONDS));
+        return connection;
+    }
+
+    /**
+     * Marks the socket authenticated, joins its rooms and arms the expiry timer; on first authentication also counts
+     * it and tells presence. True when first. The caller has checked that a repeat carries the same identity.
+     */
+    boolean admit(Connection connection, Identity identity) {
+        synchronized (connection) { // ordered with forget(): presence never sees a connect after the socket left
+            return admitLocked(connection, identity);
+        }
+    }
+
+    private boolean admitLocked(Connection connection, Identity identity) {
+        if (!connection.isOpen()) {
+            return false;
+        }
+        boolean first = connection.identity() == null;
+        connection.identity(identity);
+        connection.cancelAuthTimeout();
+        for (String room : Rooms.automatic(identity)) {
+            registry.join(connection, room);
+        }
+        long untilExpiry = Math.max(0, identity.expiresAt().toEpochMilli() - clock.millis());
+        connection.expiry(timers.schedule(() -> {
+            LOG.info("token of connection {} expired; disconnecting", connection.id());
+            refuse(connection, Ack.NONE, new ApiException(ErrorCode.EXPIRED_TOKEN, "token has expired"),
+                    DisconnectReason.TOKEN_EXPIRED);
+        }, untilExpiry, TimeUnit.MILLISECONDS));
+        if (first) {
+            metrics.authenticated(identity.tenantId());
+            if (identity.isSalesman()) {
+                presence.connected(identity);
+            }
+        }
+        return first;
+    }
+
+    /** {@code auth:error} (and the ack), then the session is closed for {@code reason}. */
+    void refuse(Connection connection, Ack ack, ApiException e, DisconnectReason reason) {
+        Map<String, Object> body = Replies.errorBody(e);
+        publisher.toSocket(connection, Events.AUTH_ERROR, body);
+        Replies.ack(ack, body);
+        connection.close(reason);
+    }
+
+    /** The session ended: runs once per connection, before the transport is closed. */
+    private void forget(Connection connection) {
+        synchronized (connection) {
+            forgetLocked(connection);
+        }
+    }
+
+    private void forgetLocked(Connection connection) {
+        connection.cancelTimers();
+        if (!registry.remove(connection)) {
+            return;
+        }
+        metrics.disconnected(connection.transport());
+        metrics.disconnectReason(connection.closeReason().metricName());
+        Identity identity = connection.identity();
+        if (identity != null) {
+            typing.stopAll(connection);
+            if (identity.isSalesman()) {
+                presence.disconnected(identity, clock.millis());
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Map;
+
+/** What the Socket.IO edge tells the hub, in the order it happens to a socket. */
+public interface SocketEvents {
+
+    /** An Engine.IO session opened: the hub registers it (and starts its authentication timeout). */
+    Connection opened(Link link);
+
+    /**
+     * The socket's only CONNECT packet, with its {@code auth} object (or null). Null when accepted; else the
+     * CONNECT_ERROR data to send, after which the edge ends the session.
+     */
+    Map<String, Object> connecting(Connection connection, JsonNode auth);
+
+    /** The CONNECT answer has been queued: what follows it (e.g. {@code authenticated}) may go out. */
+    void connected(Connection connection);
+
+    /** A client event, with its ack id when the client wants an acknowledgement. */
+    void event(Connection connection, String name, JsonNode payload, Long ackId);
+}

@@ -1,0 +1,110 @@
+package com.salesmate.realtime.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.TypingRequest;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code typing} / {@code stop-typing}: relayed to the target room, never to the sender's own sockets, with
+ * {@code from} taken from the token. A {@code typing} not refreshed within the timeout ends as a {@code stop-typing}.
+ */
+class TypingHandler {
+    private static final String MANAGERS = "managers";
+    private static final String SALESMAN_PREFIX = "salesman:";
+
+    private final Payloads payloads;
+    private final Publisher publisher;
+    private final ScheduledExecutorService timers;
+    private final Duration timeout;
+
+    TypingHandler(Payloads payloads, Publisher publisher, ScheduledExecutorService timers, Duration timeout) {
+        this.payloads = payloads;
+        this.publisher = publisher;
+        this.timers = timers;
+        this.timeout = timeout;
+    }
+
+    private record Target(String to, String conversationId, String room) {
+        String key() {
+            return to + "|" + (conversationId == null ? "" : conversationId);
+        }
+    }
+
+    void onTyping(Connection connection, JsonNode payload, Ack ack) {
+        Target target = target(connection, payloads.read(Events.TYPING, payload, TypingRequest.class));
+        ScheduledFuture<?> previous = connection.typing().put(target.key(),
+                timers.schedule(() -> expire(connection, target), timeout.toMillis(), TimeUnit.MILLISECONDS));
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        relay(connection, Events.TYPING, target, ack);
+    }
+
+    void onStopTyping(Connection connection, JsonNode payload, Ack ack) {
+        Target target = target(connection, payloads.read(Events.STOP_TYPING, payload, TypingRequest.class));
+        ScheduledFuture<?> pending = connection.typing().remove(target.key());
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        relay(connection, Events.STOP_TYPING, target, ack);
+    }
+
+    /** A socket left: whatever it was typing ends. */
+    void stopAll(Connection connection) {
+        connection.typing().forEach((key, future) -> {
+            if (future.cancel(false)) {
+                String[] parts = key.split("\\|", -1);
+                String conversationId = parts[1].isEmpty() ? null : parts[1];
+                relay(connection, Events.STOP_TYPING, new Target(parts[0], conversationId,
+                        room(connection.identity(), parts[0])), Ack.NONE);
+            }
+        });
+        connection.typing().clear();
+    }
+
+    private void expire(Connection connection, Target target) {
+        if (connection.typing().remove(target.key()) != null) {
+            relay(connection, Events.STOP_TYPING, target, Ack.NONE);
+        }
+    }
+
+    private Target target(Connection connection, TypingRequest request) {
+        Identity identity = connection.identity();
+        if (identity.isSalesman() && !MANAGERS.equals(request.to())) {
+            throw ApiException.forbidden("a salesman may address managers only");
+        }
+        return new Target(request.to(), request.conversationId(), room(identity, request.to()));
+    }
+
+    private static String room(Identity identity, String to) {
+        return MANAGERS.equals(to)
+                ? Rooms.managers(identity.tenantId())
+                : Rooms.salesman(identity.tenantId(), to.substring(SALESMAN_PREFIX.length()));
+    }
+
+    private void relay(Connection connection, String event, Target target, Ack ack) {
+        Identity from = connection.identity();
+        Map<String, Object> fromBody = new LinkedHashMap<>();
+        fromBody.put("userId", from.userId());
+        fromBody.put("salesmanId", from.salesmanId());
+        fromBody.put("role", from.role().wire());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("from", fromBody);
+        body.put("to", target.to());
+        body.put("conversationId", target.conversationId());
+        int delivered = publisher.toRoom(from.tenantId(), target.room(), event, body,
+                c -> !c.identity().userId().equals(from.userId()));
+        Map<String, Object> reply = Replies.success();
+        reply.put("delivered", delivered);
+        Replies.ack(ack, reply);
+    }
+}

@@ -1,0 +1,37 @@
+package com.salesmate.realtime.socketio;
+
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+
+import java.util.function.Supplier;
+
+/**
+ * The library's pipeline with the project's handlers around it: the body limit in place of its aggregator, the request
+ * gate and the response rewriter after the HTTP codec, the packet gate before its packet handler.
+ */
+final class EdgePipeline extends SocketIOChannelInitializer {
+    static final String REQUEST_GATE = "salesmateRequestGate";
+    static final String RESPONSE_REWRITER = "salesmateResponseRewriter";
+    static final String PACKET_GATE = "salesmatePacketGate";
+
+    private final RequestGate requests;
+    private final ResponseRewriter responses;
+    private final PacketGate packets;
+    private final Supplier<BodyLimit> bodyLimit;
+
+    EdgePipeline(RequestGate requests, ResponseRewriter responses, PacketGate packets, Supplier<BodyLimit> bodyLimit) {
+        this.requests = requests;
+        this.responses = responses;
+        this.packets = packets;
+        this.bodyLimit = bodyLimit;
+    }
+
+    @Override
+    protected void addSocketioHandlers(ChannelPipeline pipeline) {
+        super.addSocketioHandlers(pipeline);
+        pipeline.replace(HTTP_AGGREGATOR, HTTP_AGGREGATOR, bodyLimit.get());
+        pipeline.addAfter(HTTP_ENCODER, REQUEST_GATE, requests);
+        pipeline.addAfter(REQUEST_GATE, RESPONSE_REWRITER, responses);
+        pipeline.addBefore(PACKET_HANDLER, PACKET_GATE, packets);
+    }
+}

@@ -1,0 +1,289 @@
+package com.salesmate.realtime.socketio;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.protocol.EngineIOVersion;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.fasterxml.jackson.databind.util.RawValue;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.DisconnectReason;
+import com.salesmate.realtime.hub.Link;
+import com.salesmate.realtime.hub.OutboundEvent;
+import com.salesmate.realtime.hub.SocketEvents;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One Engine.IO session as the edge keeps it: the library's {@link ClientHead}, the hub's {@link Connection}, the
+ * channels in use, what is queued for the client. It is the hub's {@link Link}: it writes events and acks as
+ * packets, holds the socket to its outbound limit, and closes the session for real when asked — the library's own
+ * disconnect only sends {@code 41}.
+ */
+final class EdgeSession implements Link {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeSession.class);
+    /** Rough framing of an event packet around its name and payload ({@code 42["",]} and the separator). */
+    private static final int EVENT_OVERHEAD = 8;
+
+    private final ClientHead head;
+    private final EdgeSessions.Slot slot;
+    private final EdgeSessions table;
+    private final EdgeLimits limits;
+    private final ScheduledExecutorService timers;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean tornDown = new AtomicBoolean();
+    private final AtomicLong pollingQueued = new AtomicLong();
+    private volatile Connection connection;
+    private volatile boolean namespaceConnected;
+    private volatile boolean malformedLogged;
+    private volatile Channel websocket;
+    private volatile Channel pendingPoll;
+
+    EdgeSession(ClientHead head, EdgeSessions.Slot slot, EdgeSessions table, EdgeLimits limits,
+                ScheduledExecutorService timers) {
+        this.head = head;
+        this.slot = slot;
+        this.table = table;
+        this.limits = limits;
+        this.timers = timers;
+    }
+
+    /** Registers the session with the hub. */
+    void open(SocketEvents hub) {
+        connection = hub.opened(this);
+    }
+
+    UUID sessionId() {
+        return head.getSessionId();
+    }
+
+    ClientHead head() {
+        return head;
+    }
+
+    EdgeSessions.Slot slot() {
+        return slot;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    boolean isClosing() {
+        return closing.get();
+    }
+
+    boolean isUpgraded() {
+        return head.getCurrentTransport() == Transport.WEBSOCKET;
+    }
+
+    boolean namespaceConnected() {
+        return namespaceConnected;
+    }
+
+    void namespaceConnected(boolean connected) {
+        this.namespaceConnected = connected;
+    }
+
+    /** True the first time only: undecodable input is logged at most once per connection. */
+    boolean firstMalformed() {
+        if (malformedLogged) {
+            return false;
+        }
+        malformedLogged = true;
+        return true;
+    }
+
+    void websocket(Channel channel) {
+        this.websocket = channel;
+    }
+
+    Channel websocket() {
+        return websocket;
+    }
+
+    /** Claims the session's one pending poll; false when another GET is already waiting. */
+    synchronized boolean claimPoll(Channel channel) {
+        Channel current = pendingPoll;
+        if (current != null && current.isActive() && current != channel) {
+            return false;
+        }
+        pendingPoll = channel;
+        return true;
+    }
+
+    synchronized void pollDone(Channel channel) {
+        if (pendingPoll == channel) {
+            pendingPoll = null;
+        }
+    }
+
+    /** A polling response of {@code bytes} left for the client: that much of the queue is no longer held here. */
+    void drained(long bytes) {
+        if (head.getPacketsQueue(Transport.POLLING).isEmpty()) {
+            pollingQueued.set(0);
+        } else {
+            pollingQueued.updateAndGet(q -> Math.max(0, q - bytes));
+        }
+    }
+
+    @Override
+    public String transport() {
+        return head.getCurrentTransport().name().toLowerCase();
+    }
+
+    @Override
+    public boolean send(OutboundEvent event) {
+        if (closing.get()) {
+            return false;
+        }
+        long size = event.name().length() + (long) event.json().length() + EVENT_OVERHEAD;
+        long queued = queuedBytes();
+        if (queued + size > limits.maxQueuedPerSocket()) {
+            LOG.warn("connection {} disconnected as a slow consumer: {} bytes queued, limit {}",
+                    connection == null ? "-" : connection.id(), queued, limits.maxQueuedPerSocket());
+            closeConnection(DisconnectReason.SLOW_CONSUMER);
+            return false;
+        }
+        Packet packet = packet(PacketType.EVENT);
+        packet.setName(event.name());
+        packet.setData(List.of(new RawValue(event.json())));
+        write(packet, size);
+        return true;
+    }
+
+    @Override
+    public void ack(long ackId, String json) {
+        if (closing.get()) {
+            return;
+        }
+        Packet packet = packet(PacketType.ACK);
+        packet.setAckId(ackId);
+        packet.setData(List.of(new RawValue(json)));
+        write(packet, json.length() + EVENT_OVERHEAD);
+    }
+
+    /** The Socket.IO CONNECT answer; its {@code sid} is the opaque connection id, never the Engine.IO session id. */
+    void sendConnected() {
+        Packet packet = packet(PacketType.CONNECT);
+        packet.setData(Map.of("sid", connection.id()));
+        head.send(packet);
+    }
+
+    /** A CONNECT_ERROR for {@code nsp} ("" for the main namespace). */
+    void sendConnectError(String nsp, Object data) {
+        Packet packet = packet(PacketType.ERROR);
+        packet.setNsp(nsp);
+        packet.setData(data);
+        head.send(packet);
+    }
+
+    private void write(Packet packet, long size) {
+        if (!isUpgraded()) {
+            pollingQueued.addAndGet(size);
+        }
+        head.send(packet);
+    }
+
+    /** Bytes held for the client now: Netty's outbound buffer on websocket, the packet queue on polling. */
+    private long queuedBytes() {
+        Channel ws = websocket;
+        if (isUpgraded() && ws != null) {
+            ChannelOutboundBuffer buffer = ws.unsafe().outboundBuffer();
+            return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return pollingQueued.get();
+    }
+
+    private Packet packet(PacketType subType) {
+        Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
+        packet.setSubType(subType);
+        packet.setNsp("");
+        return packet;
+    }
+
+    /** An edge decision (protocol error, limit): through the hub, so that it forgets the socket first. */
+    void closeConnection(DisconnectReason reason) {
+        Connection c = connection;
+        if (c != null) {
+            c.close(reason);
+        } else {
+            close(reason, true);
+        }
+    }
+
+    /** The client or its transport ended the session. */
+    void closedByClient(DisconnectReason reason) {
+        Connection c = connection;
+        if (c != null) {
+            c.closed(reason);
+        } else {
+            close(reason, false);
+        }
+    }
+
+    @Override
+    public void close(DisconnectReason reason, boolean notify) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        if (notify) {
+            head.send(packet(PacketType.DISCONNECT));
+        }
+        Channel ws = websocket;
+        if (isUpgraded() && ws != null) {
+            table.remove(this);
+            WebSocketCloseStatus status = switch (reason) {
+                case PROTOCOL_ERROR -> WebSocketCloseStatus.PROTOCOL_ERROR;
+                case PAYLOAD_TOO_LARGE -> WebSocketCloseStatus.MESSAGE_TOO_BIG;
+                case SLOW_CONSUMER, ABUSE -> WebSocketCloseStatus.POLICY_VIOLATION;
+                default -> WebSocketCloseStatus.NORMAL_CLOSURE;
+            };
+            // after the packets already queued on the channel's loop, then cut it if the client does not read
+            ws.eventLoop().execute(() -> {
+                if (ws.isActive()) {
+                    ws.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+                }
+            });
+            ws.eventLoop().schedule(() -> {
+                ws.close();
+            }, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            tornDown.set(true);
+            return;
+        }
+        // polling: the close packet follows; a waiting poll carries everything now, else the next poll within the bound
+        head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4));
+        Channel poll = pendingPoll;
+        if (poll != null && poll.isActive()) {
+            finish();
+        } else {
+            timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Ends the library's session: its sid is unknown from now on, its timers and channels released. */
+    void finish() {
+        if (!tornDown.compareAndSet(false, true)) {
+            return;
+        }
+        table.remove(this);
+        head.onChannelDisconnect();
+        Channel ws = websocket;
+        if (ws != null) {
+            ws.close();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package com.salesmate.realtime.socketio;
+
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.salesmate.realtime.hub.RateLimiter;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Engine.IO sessions of this node by session id, and the node's admission limits: sockets per node, sockets per
+ * client address (both reserved before the library creates a session, so concurrent handshakes cannot overshoot) and
+ * the handshake rate per address.
+ */
+final class EdgeSessions {
+    /** Why a handshake was not admitted. */
+    enum Refusal { NODE_FULL, ADDRESS_FULL }
+
+    /** A slot counted against the node and an address; released once when its session ends or never forms. */
+    final class Slot {
+        private final String address;
+        private boolean released;
+
+        private Slot(String address) {
+            this.address = address;
+        }
+
+        String address() {
+            return address;
+        }
+
+        synchronized void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            total.decrementAndGet();
+            perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
+    }
+
+    private final Map<UUID, EdgeSession> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Map<String, RateLimiter> handshakeRates = new ConcurrentHashMap<>();
+    private final EdgeLimits limits;
+
+    EdgeSessions(EdgeLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Takes a handshake token of the address's bucket (burst twice the rate). */
+    boolean allowHandshake(String address) {
+        int rate = limits.handshakesPerAddressPerSecond();
+        return handshakeRates.computeIfAbsent(address, a -> new RateLimiter(rate, 2.0 * rate, System.nanoTime()))
+                .tryAcquire(System.nanoTime());
+    }
+
+    /** Forgets handshake buckets that have refilled (so the map holds only recently active addresses). */
+    void pruneHandshakeRates() {
+        long now = System.nanoTime();
+        handshakeRates.values().removeIf(bucket -> bucket.isFull(now));
+    }
+
+    /** Reserves a slot for a new session from {@code address}, or says which limit refuses it. */
+    Object reserve(String address) {
+        if (total.incrementAndGet() > limits.maxConnections()) {
+            total.decrementAndGet();
+            return Refusal.NODE_FULL;
+        }
+        AtomicInteger mine = perAddress.compute(address, (a, n) -> {
+            AtomicInteger counter = n == null ? new AtomicInteger() : n;
+            counter.incrementAndGet();
+            return counter;
+        });
+        if (mine.get() > limits.maxConnectionsPerAddress()) {
+            perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            total.decrementAndGet();
+            return Refusal.ADDRESS_FULL;
+        }
+        return new Slot(address);
+    }
+
+    void add(EdgeSession session) {
+        sessions.put(session.sessionId(), session);
+    }
+
+    EdgeSession get(UUID sessionId) {
+        return sessions.get(sessionId);
+    }
+
+    EdgeSession get(ClientHead head) {
+        return sessions.get(head.getSessionId());
+    }
+
+    /** Takes the session out of the table (its sid is unknown from now on) and frees its slot. */
+    void remove(EdgeSession session) {
+        if (sessions.remove(session.sessionId(), session)) {
+            session.slot().release();
+        }
+    }
+
+    Collection<EdgeSession> all() {
+        return sessions.values();
+    }
+
+    int size() {
+        return sessions.size();
+    }
+}

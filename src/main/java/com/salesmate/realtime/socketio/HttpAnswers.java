@@ -1,0 +1,56 @@
+package com.salesmate.realtime.socketio;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The edge's own HTTP answers: Engine.IO's error shape {@code {"code":N,"message":"..."}} with the official server's
+ * codes, always {@code Connection: close} and then closed, so no client is told keep-alive and dropped.
+ */
+final class HttpAnswers {
+    static final int UNKNOWN_TRANSPORT = 0;
+    static final int UNKNOWN_SID = 1;
+    static final int BAD_HANDSHAKE_METHOD = 2;
+    static final int BAD_REQUEST = 3;
+    static final int FORBIDDEN = 4;
+    static final int UNSUPPORTED_PROTOCOL_VERSION = 5;
+
+    private HttpAnswers() {
+    }
+
+    static void error(Channel channel, HttpResponseStatus status, int code, String message) {
+        String body = "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        send(channel, res);
+    }
+
+    static void unknownTransport(Channel channel) {
+        error(channel, HttpResponseStatus.BAD_REQUEST, UNKNOWN_TRANSPORT, "Transport unknown");
+    }
+
+    static void unknownSid(Channel channel) {
+        error(channel, HttpResponseStatus.BAD_REQUEST, UNKNOWN_SID, "Session ID unknown");
+    }
+
+    static void badRequest(Channel channel) {
+        error(channel, HttpResponseStatus.BAD_REQUEST, BAD_REQUEST, "Bad request");
+    }
+
+    /** Writes from the pipeline's tail (through the HTTP encoder wherever the caller sits), then closes. */
+    static void send(Channel channel, FullHttpResponse res) {
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+}

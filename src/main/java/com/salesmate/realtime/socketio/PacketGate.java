@@ -1,0 +1,176 @@
+package com.salesmate.realtime.socketio;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.messages.PacketsMessage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.DisconnectReason;
+import com.salesmate.realtime.hub.SocketEvents;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads every packet a client sends before the library does. Socket.IO packets (CONNECT, events, acks, disconnect)
+ * are parsed strictly and handled here: one CONNECT per session (a repeat closes it, as the official server does),
+ * events straight to the hub, nothing at all once the session is closing. Only Engine.IO control packets (pong,
+ * upgrade, probe) go on to the library. Malformed input closes the connection.
+ */
+@ChannelHandler.Sharable
+final class PacketGate extends ChannelInboundHandlerAdapter {
+    private static final char SEPARATOR = '\u001e';
+    private static final Map<String, Object> INVALID_NAMESPACE = Map.of("message", "Invalid namespace");
+
+    private final EdgeSessions sessions;
+    private final SocketEvents hub;
+    private final MalformedInput malformed;
+
+    PacketGate(EdgeSessions sessions, SocketEvents hub, MalformedInput malformed) {
+        this.sessions = sessions;
+        this.hub = hub;
+        this.malformed = malformed;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof PacketsMessage message)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ClientHead head = message.getClient();
+        EdgeSession session = sessions.get(head);
+        if (session == null || session.isClosing()) {
+            return; // nothing that arrives after the decision is handled (the transport releases the content)
+        }
+        String text = message.getContent().toString(StandardCharsets.UTF_8);
+        List<String> records = message.getTransport() == Transport.POLLING ? split(text) : List.of(text);
+        StringBuilder forward = new StringBuilder();
+        for (String record : records) {
+            if (session.isClosing()) {
+                break;
+            }
+            String control = handle(session, record, message.getTransport());
+            if (control != null) {
+                if (!forward.isEmpty()) {
+                    forward.append(SEPARATOR);
+                }
+                forward.append(control);
+            }
+        }
+        if (!forward.isEmpty() && !session.isClosing()) {
+            ByteBuf content = Unpooled.copiedBuffer(forward, StandardCharsets.UTF_8);
+            ctx.fireChannelRead(new PacketsMessage(head, content, message.getTransport()));
+        }
+    }
+
+    /** Handles one Engine.IO packet; returns it when the library must see it (control packets), else null. */
+    private String handle(EdgeSession session, String packet, Transport transport) {
+        if (packet.isEmpty()) {
+            malformed.refuse(session, "empty packet", 0);
+            return null;
+        }
+        switch (packet.charAt(0)) {
+            case '1' -> session.closedByClient(DisconnectReason.CLIENT_DISCONNECT);
+            case '2' -> {
+                if (transport == Transport.WEBSOCKET && packet.equals("2probe") && !session.isUpgraded()) {
+                    return packet;
+                }
+                malformed.refuse(session, "ping from the client", packet.length());
+            }
+            case '3' -> {
+                return packet;
+            }
+            case '4' -> socketIo(session, packet);
+            case '5' -> {
+                if (transport == Transport.WEBSOCKET && packet.length() == 1 && !session.isUpgraded()) {
+                    return packet;
+                }
+                malformed.refuse(session, "upgrade out of place", packet.length());
+            }
+            case '6' -> {
+                if (packet.length() != 1) {
+                    malformed.refuse(session, "noop with data", packet.length());
+                }
+            }
+            default -> malformed.refuse(session, "unknown Engine.IO packet type", packet.length());
+        }
+        return null;
+    }
+
+    private void socketIo(EdgeSession session, String packet) {
+        SioPacket p;
+        try {
+            p = SioPacket.parse(packet.substring(1));
+        } catch (SioPacket.Malformed e) {
+            malformed.refuse(session, e.getMessage(), packet.length());
+            return;
+        }
+        Connection connection = session.connection();
+        if (p.type() == SioPacket.CONNECT) {
+            connect(session, connection, p);
+            return;
+        }
+        if (!SioPacket.DEFAULT_NSP.equals(p.nsp()) || !session.namespaceConnected()) {
+            malformed.refuse(session, "packet for a namespace it is not connected to", packet.length());
+            return;
+        }
+        switch (p.type()) {
+            case SioPacket.DISCONNECT -> session.closedByClient(DisconnectReason.CLIENT_DISCONNECT);
+            case SioPacket.EVENT -> {
+                String name = p.eventName();
+                if (name != null) {
+                    hub.event(connection, name, p.firstArgument(), p.ackId());
+                }
+            }
+            default -> {
+                // an ACK: this server asks for none, so there is nothing to match it with
+            }
+        }
+    }
+
+    private void connect(EdgeSession session, Connection connection, SioPacket p) {
+        if (!SioPacket.DEFAULT_NSP.equals(p.nsp())) {
+            if (!connection.tryAcquire()) {
+                session.closeConnection(DisconnectReason.ABUSE);
+                return;
+            }
+            session.sendConnectError(p.nsp(), INVALID_NAMESPACE);
+            return;
+        }
+        if (session.namespaceConnected()) {
+            malformed.refuse(session, "CONNECT on a connected namespace", 0);
+            return;
+        }
+        session.namespaceConnected(true);
+        JsonNode auth = p.payload();
+        Map<String, Object> refusal = hub.connecting(connection, auth);
+        if (refusal == null) {
+            session.sendConnected();
+            hub.connected(connection);
+        } else {
+            session.sendConnectError("", refusal);
+            connection.closed(DisconnectReason.AUTH_FAILED); // the CONNECT_ERROR has told the client
+        }
+    }
+
+    private static List<String> split(String payload) {
+        List<String> records = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < payload.length(); i++) {
+            if (payload.charAt(i) == SEPARATOR) {
+                records.add(payload.substring(start, i));
+                start = i + 1;
+            }
+        }
+        records.add(payload.substring(start));
+        return records;
+    }
+}

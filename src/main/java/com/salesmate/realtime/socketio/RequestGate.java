@@ -1,0 +1,283 @@
+package com.salesmate.realtime.socketio;
+
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.salesmate.realtime.hub.DisconnectReason;
+import com.salesmate.realtime.hub.SocketEvents;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every HTTP request to the Socket.IO port passes here before the library sees it, and is answered as the official
+ * Engine.IO server does when it is wrong: bad or missing {@code EIO} or {@code transport}, a handshake that is not a
+ * GET, an unknown or closed {@code sid}, polling after an upgrade, a second concurrent poll (which also ends the
+ * session), a refused Origin, the node's and an address's limits. A CORS preflight is answered here and never makes
+ * a session. Sessions the library creates are registered with the hub from here.
+ */
+@ChannelHandler.Sharable
+final class RequestGate extends ChannelInboundHandlerAdapter {
+    /** The session a channel serves (its websocket, or the poll it carries). */
+    static final AttributeKey<EdgeSession> SESSION = AttributeKey.valueOf("salesmate.session");
+    /** Set on a channel whose request is a GET poll. */
+    static final AttributeKey<Boolean> POLL = AttributeKey.valueOf("salesmate.poll");
+
+    private final String path;
+    private final List<String> allowedOrigins;
+    private final ClientAddresses addresses;
+    private final EdgeSessions sessions;
+    private final SessionFactory factory;
+    private final SocketMetrics metrics;
+    private final BooleanSupplier running;
+
+    /** Makes the edge session for a handshake the library accepted. */
+    interface SessionFactory {
+        EdgeSession create(ClientHead head, EdgeSessions.Slot slot);
+    }
+
+    RequestGate(String path, List<String> allowedOrigins, ClientAddresses addresses, EdgeSessions sessions,
+                SessionFactory factory, SocketMetrics metrics, BooleanSupplier running) {
+        this.path = path;
+        this.allowedOrigins = allowedOrigins;
+        this.addresses = addresses;
+        this.sessions = sessions;
+        this.factory = factory;
+        this.metrics = metrics;
+        this.running = running;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof BinaryWebSocketFrame frame) {
+            frame.release();
+            EdgeSession session = ctx.channel().attr(SESSION).get();
+            if (session != null) {
+                session.closeConnection(DisconnectReason.PROTOCOL_ERROR);
+            }
+            metrics.malformed();
+            ctx.close();
+            return;
+        }
+        if (!(msg instanceof FullHttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        if (!query.path().equals(path)) {
+            ctx.fireChannelRead(msg); // the library answers other paths
+            return;
+        }
+        boolean forwarded = false;
+        try {
+            forwarded = route(ctx, req, query);
+        } finally {
+            if (!forwarded) {
+                ReferenceCountUtil.release(req);
+            }
+        }
+    }
+
+    /** True when the request went on to the library (which releases it). */
+    private boolean route(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+        Channel channel = ctx.channel();
+        if (HttpMethod.OPTIONS.equals(req.method())) {
+            preflight(channel, req);
+            return false;
+        }
+        String transport = first(query, "transport");
+        if (!"polling".equals(transport) && !"websocket".equals(transport)) {
+            refuse("bad_request");
+            HttpAnswers.unknownTransport(channel);
+            return false;
+        }
+        String sid = first(query, "sid");
+        return sid == null ? handshake(ctx, req, query, transport) : existing(ctx, req, sid, transport);
+    }
+
+    private boolean handshake(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String transport) {
+        Channel channel = ctx.channel();
+        if (!HttpMethod.GET.equals(req.method())) {
+            refuse("bad_request");
+            HttpAnswers.error(channel, HttpResponseStatus.BAD_REQUEST, HttpAnswers.BAD_HANDSHAKE_METHOD,
+                    "Bad handshake method");
+            return false;
+        }
+        if (!"4".equals(first(query, "EIO"))) {
+            refuse("bad_request");
+            HttpAnswers.error(channel, HttpResponseStatus.BAD_REQUEST, HttpAnswers.UNSUPPORTED_PROTOCOL_VERSION,
+                    "Unsupported protocol version");
+            return false;
+        }
+        if ("websocket".equals(transport) && !isUpgrade(req)) {
+            refuse("bad_request");
+            HttpAnswers.badRequest(channel);
+            return false;
+        }
+        if (!originAllowed(req.headers().get(HttpHeaderNames.ORIGIN))) {
+            refuse("origin");
+            HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
+            return false;
+        }
+        if (!running.getAsBoolean()) {
+            refuse("shutting_down");
+            HttpAnswers.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpAnswers.FORBIDDEN,
+                    "Server is shutting down");
+            return false;
+        }
+        String address = addresses.of(channel.remoteAddress(), req.headers());
+        if (!sessions.allowHandshake(address)) {
+            refuse("rate");
+            HttpAnswers.error(channel, HttpResponseStatus.TOO_MANY_REQUESTS, HttpAnswers.FORBIDDEN,
+                    "Too many handshakes from this address");
+            return false;
+        }
+        Object reserved = sessions.reserve(address);
+        if (reserved == EdgeSessions.Refusal.NODE_FULL) {
+            refuse("node_full");
+            HttpAnswers.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpAnswers.FORBIDDEN,
+                    "Too many connections on this node");
+            return false;
+        }
+        if (reserved == EdgeSessions.Refusal.ADDRESS_FULL) {
+            refuse("address_full");
+            HttpAnswers.error(channel, HttpResponseStatus.TOO_MANY_REQUESTS, HttpAnswers.FORBIDDEN,
+                    "Too many connections from this address");
+            return false;
+        }
+        EdgeSessions.Slot slot = (EdgeSessions.Slot) reserved;
+        ctx.fireChannelRead(req); // the library makes the session (and for polling answers the handshake) now
+        ClientHead head = channel.attr(ClientHead.CLIENT).get();
+        if (head == null || sessions.get(head) != null) {
+            slot.release();
+            return true;
+        }
+        EdgeSession session = factory.create(head, slot);
+        if ("websocket".equals(transport)) {
+            session.websocket(channel);
+            channel.attr(SESSION).set(session);
+        }
+        return true;
+    }
+
+    private boolean existing(ChannelHandlerContext ctx, FullHttpRequest req, String sid, String transport) {
+        Channel channel = ctx.channel();
+        EdgeSession session = sessionOf(sid);
+        if (session == null) {
+            HttpAnswers.unknownSid(channel);
+            return false;
+        }
+        HttpMethod method = req.method();
+        if (session.isClosing()) {
+            if ("polling".equals(transport) && HttpMethod.GET.equals(method) && !session.isUpgraded()
+                    && !session.head().getPacketsQueue(Transport.POLLING).isEmpty()) {
+                ctx.fireChannelRead(req); // carries the last packets (the reason, 41, close) to the client
+                session.finish();
+                return true;
+            }
+            HttpAnswers.unknownSid(channel);
+            return false;
+        }
+        if ("polling".equals(transport)) {
+            if (session.isUpgraded() || !(HttpMethod.GET.equals(method) || HttpMethod.POST.equals(method))) {
+                HttpAnswers.badRequest(channel);
+                return false;
+            }
+            if (HttpMethod.GET.equals(method)) {
+                if (!session.claimPoll(channel)) { // two polls at once: the official server ends the session
+                    HttpAnswers.badRequest(channel);
+                    session.closeConnection(DisconnectReason.PROTOCOL_ERROR);
+                    return false;
+                }
+                channel.attr(POLL).set(Boolean.TRUE);
+            }
+            channel.attr(SESSION).set(session);
+            ctx.fireChannelRead(req);
+            return true;
+        }
+        Channel current = session.websocket();
+        if (!HttpMethod.GET.equals(method) || !isUpgrade(req) || session.isUpgraded()
+                || (current != null && current.isActive())) {
+            HttpAnswers.badRequest(channel);
+            return false;
+        }
+        session.websocket(channel);
+        channel.attr(SESSION).set(session);
+        ctx.fireChannelRead(req);
+        return true;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        EdgeSession session = ctx.channel().attr(SESSION).get();
+        if (session != null) {
+            session.pollDone(ctx.channel());
+            if (session.websocket() == ctx.channel() && !session.isUpgraded() && session.connection() == null) {
+                session.finish(); // a websocket handshake that never completed
+            }
+        }
+        super.channelInactive(ctx);
+    }
+
+    private EdgeSession sessionOf(String sid) {
+        try {
+            return sessions.get(UUID.fromString(sid));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private boolean originAllowed(String origin) {
+        return origin == null || allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+    }
+
+    /** CORS preflight: allowed Origins get the headers the polling transport needs; nothing else happens. */
+    private void preflight(Channel channel, FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null || !originAllowed(origin)) {
+            refuse("origin");
+            HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
+            return;
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
+        String requested = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requested != null ? requested : "content-type");
+        res.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        HttpAnswers.send(channel, res);
+    }
+
+    private void refuse(String why) {
+        metrics.handshakeRefused(why);
+    }
+
+    private static boolean isUpgrade(FullHttpRequest req) {
+        return req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static String first(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

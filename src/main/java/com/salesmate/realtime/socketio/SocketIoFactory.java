@@ -1,0 +1,221 @@
+package com.salesmate.realtime.socketio;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.salesmate.realtime.hub.HubSettings;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** Settings of the embedded Socket.IO server and its limits; every netty-socketio default the service relies on is set from here. */
+public class SocketIoFactory {
+    @JsonProperty
+    @NotNull
+    private String host = "0.0.0.0";
+
+    @JsonProperty
+    @Min(1)
+    @Max(65535)
+    private int port = 9092;
+
+    /** Comma-separated Origin allow-list; {@code *} allows any. Handshakes without an Origin are let through. */
+    @JsonProperty
+    @NotNull
+    private String allowedOrigins = "http://localhost:3000";
+
+    @JsonProperty
+    @NotNull
+    private Duration pingInterval = Duration.seconds(25);
+
+    @JsonProperty
+    @NotNull
+    private Duration pingTimeout = Duration.seconds(20);
+
+    @JsonProperty
+    @NotNull
+    private Duration upgradeTimeout = Duration.seconds(10);
+
+    @JsonProperty
+    @NotNull
+    private Duration firstDataTimeout = Duration.seconds(5);
+
+    /** Largest websocket message (as Node's maxHttpBufferSize, 1 MB): a full 500-point location:batch fits. */
+    @JsonProperty
+    @NotNull
+    private DataSize maxFramePayload = DataSize.megabytes(1);
+
+    /** Largest polling request body. */
+    @JsonProperty
+    @NotNull
+    private DataSize maxHttpContent = DataSize.megabytes(1);
+
+    /** Bytes queued for one socket (library queue and Netty's outbound buffer) past which it is a slow consumer. */
+    @JsonProperty
+    @NotNull
+    private DataSize maxQueuedPerSocket = DataSize.mebibytes(2);
+
+    /** Sockets on this node; past it handshakes get 503. */
+    @JsonProperty
+    @Min(1)
+    private int maxConnections = 10_000;
+
+    /** Sockets from one client address; past it handshakes get 429. Mobile carriers put many devices behind one address. */
+    @JsonProperty
+    @Min(1)
+    private int maxConnectionsPerAddress = 500;
+
+    /** Handshakes per second from one address (burst twice that); past it handshakes get 429. */
+    @JsonProperty
+    @Min(1)
+    private int handshakesPerAddressPerSecond = 20;
+
+    /** How long a closing session may take to flush its last packets before the transport is cut. */
+    @JsonProperty
+    @NotNull
+    private Duration closeTimeout = Duration.seconds(1);
+
+    /** Comma-separated addresses of proxies whose X-Forwarded-For names the client (e.g. the load balancer's). */
+    @JsonProperty
+    @NotNull
+    private String trustedProxies = "";
+
+    /** Queue of the executor that runs database work for socket events; full: the event gets unavailable. */
+    @JsonProperty
+    @Min(1)
+    private int blockingQueueCapacity = 2_000;
+
+    @JsonProperty
+    private boolean websocketCompression = false;
+
+    @JsonProperty
+    @Min(1)
+    private int bossThreads = 1;
+
+    /** 0 means Netty's default (2 x cores). */
+    @JsonProperty
+    @Min(0)
+    private int workerThreads = 0;
+
+    @JsonProperty
+    @NotNull
+    private Duration authTimeout = Duration.seconds(10);
+
+    @JsonProperty
+    @NotNull
+    private Duration presenceGrace = Duration.seconds(5);
+
+    @JsonProperty
+    @NotNull
+    private Duration typingTimeout = Duration.seconds(6);
+
+    /** Events per second per connection (token bucket, burst = rate) for location and typing events. */
+    @JsonProperty
+    @Min(1)
+    private int rateLimitPerSecond = 10;
+
+    public String getHost() {
+        return host;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public List<String> getAllowedOrigins() {
+        return split(allowedOrigins);
+    }
+
+    private static List<String> split(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public Duration getPingInterval() {
+        return pingInterval;
+    }
+
+    public Duration getPingTimeout() {
+        return pingTimeout;
+    }
+
+    public Duration getUpgradeTimeout() {
+        return upgradeTimeout;
+    }
+
+    public Duration getFirstDataTimeout() {
+        return firstDataTimeout;
+    }
+
+    public DataSize getMaxFramePayload() {
+        return maxFramePayload;
+    }
+
+    public DataSize getMaxHttpContent() {
+        return maxHttpContent;
+    }
+
+    public DataSize getMaxQueuedPerSocket() {
+        return maxQueuedPerSocket;
+    }
+
+    public int getMaxConnections() {
+        return maxConnections;
+    }
+
+    public int getMaxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    public int getHandshakesPerAddressPerSecond() {
+        return handshakesPerAddressPerSecond;
+    }
+
+    public Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    public List<String> getTrustedProxies() {
+        return split(trustedProxies);
+    }
+
+    public int getBlockingQueueCapacity() {
+        return blockingQueueCapacity;
+    }
+
+    /** The hub's share of these settings. */
+    public HubSettings hubSettings(java.time.Duration notificationTtl) {
+        return new HubSettings(authTimeout.toJavaDuration(), presenceGrace.toJavaDuration(),
+                typingTimeout.toJavaDuration(), rateLimitPerSecond, notificationTtl);
+    }
+
+    public boolean isWebsocketCompression() {
+        return websocketCompression;
+    }
+
+    public int getBossThreads() {
+        return bossThreads;
+    }
+
+    public int getWorkerThreads() {
+        return workerThreads;
+    }
+
+    public Duration getAuthTimeout() {
+        return authTimeout;
+    }
+
+    public Duration getPresenceGrace() {
+        return presenceGrace;
+    }
+
+    public Duration getTypingTimeout() {
+        return typingTimeout;
+    }
+
+    public int getRateLimitPerSecond() {
+        return rateLimitPerSecond;
+    }
+}
