@@ -131,6 +131,14 @@ class ConfigCheckTest {
         assertThat(c.getSocketio().getTypingTimeout().toSeconds()).isEqualTo(6);
         assertThat(c.getSocketio().getRateLimitPerSecond()).isEqualTo(10);
         assertThat(c.getSocketio().isWebsocketCompression()).isFalse();
+        // the edge's limits: a 500-point batch fits, one socket's queue and the node are bounded
+        assertThat(c.getSocketio().getMaxFramePayload().toBytes()).isEqualTo(1_000_000);
+        assertThat(c.getSocketio().getMaxHttpContent().toBytes()).isEqualTo(1_000_000);
+        assertThat(c.getSocketio().getMaxQueuedPerSocket().toBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.getSocketio().getMaxConnections()).isEqualTo(10_000);
+        assertThat(c.getSocketio().getMaxConnectionsPerAddress()).isEqualTo(500);
+        assertThat(c.getSocketio().getHandshakesPerAddressPerSecond()).isEqualTo(20);
+        assertThat(c.getSocketio().getTrustedProxies()).isEmpty();
         assertThat(c.getSocketio().getAllowedOrigins()).isNotEmpty().doesNotContain("*");
         assertThat(c.getNotifications().ttl.toDays()).isEqualTo(7);
     }

@@ -24,6 +24,8 @@ final class ResponseRewriter extends ChannelOutboundHandlerAdapter {
             EdgeSession session = ctx.channel().attr(RequestGate.SESSION).get();
             if (session != null && Boolean.TRUE.equals(ctx.channel().attr(RequestGate.POLL).get())) {
                 session.drained(HttpUtil.getContentLength(res, 0L));
+                // answered: the client may poll again at once, before this connection's close has been seen
+                session.pollDone(ctx.channel());
             }
         }
         super.write(ctx, msg, promise);
