@@ -47,7 +47,7 @@ final class EdgeSession implements Link {
     private final AtomicBoolean tornDown = new AtomicBoolean();
     private final AtomicLong pollingQueued = new AtomicLong();
     private volatile Connection connection;
-    private volatile boolean namespaceConnected;
+    private final AtomicBoolean namespaceConnected = new AtomicBoolean();
     private volatile boolean malformedLogged;
     private volatile Channel websocket;
     private volatile Channel pendingPoll;
@@ -91,11 +91,12 @@ final class EdgeSession implements Link {
     }
 
     boolean namespaceConnected() {
-        return namespaceConnected;
+        return namespaceConnected.get();
     }
 
-    void namespaceConnected(boolean connected) {
-        this.namespaceConnected = connected;
+    /** True for the session's first CONNECT to the main namespace only (two POSTs may race on two event loops). */
+    boolean connectOnce() {
+        return namespaceConnected.compareAndSet(false, true);
     }
 
     /** True the first time only: undecodable input is logged at most once per connection. */

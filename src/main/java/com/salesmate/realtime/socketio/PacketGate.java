@@ -145,11 +145,10 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             session.sendConnectError(p.nsp(), INVALID_NAMESPACE);
             return;
         }
-        if (session.namespaceConnected()) {
+        if (!session.connectOnce()) {
             malformed.refuse(session, "CONNECT on a connected namespace", 0);
             return;
         }
-        session.namespaceConnected(true);
         JsonNode auth = p.payload();
         Map<String, Object> refusal = hub.connecting(connection, auth);
         if (refusal == null) {
