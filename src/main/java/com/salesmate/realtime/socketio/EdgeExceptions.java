@@ -35,11 +35,15 @@ final class EdgeExceptions implements ExceptionListener {
         if (reason == DisconnectReason.PROTOCOL_ERROR) {
             metrics.malformed();
         }
-        if (session != null && reason != null) {
-            session.closeConnection(reason);
-        }
         LOG.debug("socket channel error: {}", e.getClass().getSimpleName());
-        ctx.close();
+        if (session != null && reason != null && session.websocket() == ctx.channel()) {
+            session.closeConnection(reason); // a close frame with the reason's code, then the channel is closed
+        } else {
+            if (session != null && reason != null) {
+                session.closeConnection(reason);
+            }
+            ctx.close();
+        }
         return true;
     }
 

@@ -40,6 +40,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     static final AttributeKey<EdgeSession> SESSION = AttributeKey.valueOf("salesmate.session");
     /** Set on a channel whose request is a GET poll. */
     static final AttributeKey<Boolean> POLL = AttributeKey.valueOf("salesmate.poll");
+    /** The names Netty's websocket handshaker gives its frame codec. */
+    private static final String WS_ENCODER = "wsencoder";
+    private static final String WS_DECODER = "wsdecoder";
 
     private final String path;
     private final List<String> allowedOrigins;
@@ -174,6 +177,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if ("websocket".equals(transport)) {
             session.websocket(channel);
             channel.attr(SESSION).set(session);
+            encoderFirst(channel);
         }
         return true;
     }
@@ -222,7 +226,20 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         session.websocket(channel);
         channel.attr(SESSION).set(session);
         ctx.fireChannelRead(req);
+        encoderFirst(channel);
         return true;
+    }
+
+    /**
+     * After the library's websocket handshake: Netty puts its frame encoder after the frame decoder here (the library
+     * has a separate HTTP decoder and encoder, not a codec), so the close frame the decoder writes for an oversized or
+     * broken frame would skip the encoder and never reach the client. Moving the encoder in front fixes that.
+     */
+    private static void encoderFirst(Channel channel) {
+        var pipeline = channel.pipeline();
+        if (pipeline.get(WS_ENCODER) != null && pipeline.get(WS_DECODER) != null) {
+            pipeline.addFirst(WS_ENCODER, pipeline.remove(WS_ENCODER));
+        }
     }
 
     @Override

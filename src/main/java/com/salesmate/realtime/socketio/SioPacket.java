@@ -21,7 +21,8 @@ record SioPacket(int type, String nsp, Long ackId, JsonNode payload) {
     static final String DEFAULT_NSP = "/";
     /** Socket.IO payloads of this service are shallow; deeper input is refused before it costs anything. */
     private static final int MAX_DEPTH = 32;
-    private static final int MAX_ACK_DIGITS = 15;
+    /** netty-socketio's packet encoder writes ack ids up to Integer.MAX_VALUE only; clients count from 0. */
+    private static final int MAX_ACK_DIGITS = 10;
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build())
@@ -63,6 +64,9 @@ record SioPacket(int type, String nsp, Long ackId, JsonNode payload) {
                 throw new Malformed("invalid ack id");
             }
             ackId = Long.parseLong(text.substring(i, digits));
+            if (ackId > Integer.MAX_VALUE) {
+                throw new Malformed("ack id too large");
+            }
         }
         String body = text.substring(digits);
         JsonNode payload = body.isEmpty() ? null : json(body);

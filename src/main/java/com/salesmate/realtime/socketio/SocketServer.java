@@ -38,6 +38,7 @@ public class SocketServer implements Managed {
     private final ScheduledExecutorService timers;
     private final EdgeLimits limits;
     private final EdgeSessions sessions;
+    private final EdgeExceptions exceptions;
     private volatile SocketIOServer server;
     private volatile ScheduledFuture<?> pruning;
     private volatile boolean running;
@@ -52,6 +53,7 @@ public class SocketServer implements Managed {
         this.timers = timers;
         this.limits = EdgeLimits.from(settings);
         this.sessions = new EdgeSessions(limits);
+        this.exceptions = new EdgeExceptions(metrics);
     }
 
     public int port() {
@@ -84,7 +86,7 @@ public class SocketServer implements Managed {
         config.setAckMode(AckMode.MANUAL); // the library handles no event: the PacketGate does
         config.setAddVersionHeader(false);
         config.setJsonSupport(new SocketJson(limits.maxPayload()));
-        config.setExceptionListener(new EdgeExceptions(metrics));
+        config.setExceptionListener(exceptions);
         SocketConfig socket = new SocketConfig();
         socket.setReuseAddress(true);
         socket.setTcpNoDelay(true);
@@ -101,7 +103,7 @@ public class SocketServer implements Managed {
         int maxBody = (int) settings.getMaxHttpContent().toBytes();
         SocketIOServer s = new SocketIOServer(nettyConfiguration());
         s.setPipelineFactory(new EdgePipeline(requests, new ResponseRewriter(), packets,
-                () -> new BodyLimit(maxBody, sessions)));
+                () -> new BodyLimit(maxBody, sessions), new ErrorTail(exceptions)));
         s.addDisconnectListener(client -> {
             EdgeSession session = sessions.get(client.getSessionId());
             if (session != null) {
