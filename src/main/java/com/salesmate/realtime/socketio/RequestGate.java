@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
@@ -237,8 +238,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      */
     private static void encoderFirst(Channel channel) {
         var pipeline = channel.pipeline();
-        if (pipeline.get(WS_ENCODER) != null && pipeline.get(WS_DECODER) != null) {
-            pipeline.addFirst(WS_ENCODER, pipeline.remove(WS_ENCODER));
+        // a handler instance cannot be added twice: a fresh server-side (unmasked) RFC 6455 encoder takes its place
+        if (pipeline.get(WS_ENCODER) instanceof WebSocket13FrameEncoder && pipeline.get(WS_DECODER) != null) {
+            pipeline.remove(WS_ENCODER);
+            pipeline.addFirst(WS_ENCODER, new WebSocket13FrameEncoder(false));
         }
     }
 
