@@ -265,13 +265,16 @@ final class EdgeSession implements Link {
             tornDown.set(true);
             return;
         }
-        // polling: the close packet follows; a waiting poll carries everything now, else the next poll within the bound
-        head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4));
+        slot.release(); // a closing session no longer counts against the limits
         Channel poll = pendingPoll;
-        if (poll != null && poll.isActive()) {
-            finish();
+        boolean waiting = poll != null && poll.isActive();
+        if (notify || waiting) {
+            head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4)); // after the reason and 41
+        }
+        if (!notify || waiting) {
+            finish(); // a waiting poll carries the last packets now; a client that left needs none
         } else {
-            timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS); // the next poll will
         }
     }
 

@@ -86,7 +86,10 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
                 malformed.refuse(session, "ping from the client", packet.length());
             }
             case '3' -> {
-                return packet;
+                if (packet.length() == 1) {
+                    return packet; // the pong to the server's ping (the library re-arms its ping timeout)
+                }
+                malformed.refuse(session, "pong with data", packet.length());
             }
             case '4' -> socketIo(session, packet);
             case '5' -> {

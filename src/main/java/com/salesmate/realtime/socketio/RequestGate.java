@@ -192,12 +192,20 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         HttpMethod method = req.method();
         if (session.isClosing()) {
-            if ("polling".equals(transport) && HttpMethod.GET.equals(method) && !session.isUpgraded()
-                    && !session.head().getPacketsQueue(Transport.POLLING).isEmpty()) {
-                ctx.fireChannelRead(req); // carries the last packets (the reason, 41, close) to the client
+            // until the session is finished its polls carry the last packets (the reason, 41, close) and its posts
+            // are taken and dropped; from then on every request with the sid gets 400 code 1
+            boolean polling = "polling".equals(transport) && !session.isUpgraded();
+            boolean lastPackets = !session.head().getPacketsQueue(Transport.POLLING).isEmpty();
+            if (polling && HttpMethod.POST.equals(method)) {
+                ctx.fireChannelRead(req);
+                return true;
+            }
+            if (polling && HttpMethod.GET.equals(method) && lastPackets) {
+                ctx.fireChannelRead(req);
                 session.finish();
                 return true;
             }
+            session.finish();
             HttpAnswers.unknownSid(channel);
             return false;
         }
