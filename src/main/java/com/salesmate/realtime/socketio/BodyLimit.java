@@ -18,6 +18,8 @@ import java.util.UUID;
  * ends the session it was meant for, counted as payload_too_large.
  */
 final class BodyLimit extends HttpObjectAggregator {
+    /** How long the rest of a refused body may keep arriving (and is discarded) before the connection is closed. */
+    private static final long BODY_GRACE_MILLIS = 2_000;
     private final EdgeSessions sessions;
 
     BodyLimit(int maxContentLength, EdgeSessions sessions) {
@@ -39,8 +41,8 @@ final class BodyLimit extends HttpObjectAggregator {
                 session.closeConnection(DisconnectReason.PAYLOAD_TOO_LARGE);
             }
         }
-        HttpAnswers.error(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, HttpAnswers.BAD_REQUEST,
-                "Payload too large");
+        HttpAnswers.errorBeforeBodyEnds(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                HttpAnswers.BAD_REQUEST, "Payload too large", BODY_GRACE_MILLIS);
     }
 
     private EdgeSession sessionOf(String sid) {

@@ -278,8 +278,26 @@ final class EdgeSession implements Link {
         }
     }
 
+    boolean isFinished() {
+        return tornDown.get();
+    }
+
+    /**
+     * Lets one more poll of a closing polling session reach the library, to carry the packets still queued, and then
+     * finishes the session; false (nothing forwarded) when there is nothing left or it is finished already.
+     * Ordered with {@link #finish()}: the library must not lose the session while it serves that poll.
+     */
+    synchronized boolean lastPoll(Runnable forward) {
+        if (tornDown.get() || head.getPacketsQueue(Transport.POLLING).isEmpty()) {
+            return false;
+        }
+        forward.run();
+        finish();
+        return true;
+    }
+
     /** Ends the library's session: its sid is unknown from now on, its timers and channels released. */
-    void finish() {
+    synchronized void finish() {
         if (!tornDown.compareAndSet(false, true)) {
             return;
         }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The edge's own HTTP answers: Engine.IO's error shape {@code {"code":N,"message":"..."}} with the official server's
@@ -35,6 +36,18 @@ final class HttpAnswers {
         send(channel, res);
     }
 
+    /** What the polling transport answers a POST: {@code ok} (the packets of a closing session are dropped). */
+    static void postTaken(Channel channel, String allowedOrigin) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_HTML);
+        if (allowedOrigin != null) {
+            res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowedOrigin);
+            res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+        send(channel, res);
+    }
+
     static void unknownTransport(Channel channel) {
         error(channel, HttpResponseStatus.BAD_REQUEST, UNKNOWN_TRANSPORT, "Transport unknown");
     }
@@ -52,5 +65,24 @@ final class HttpAnswers {
         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * As {@link #error}, for a request whose body is still arriving: closing at once would reset the connection under
+     * a client still sending, and it would never read the answer. The rest of the body is discarded; the connection
+     * is closed when the client closes it, or after {@code grace}.
+     */
+    static void errorBeforeBodyEnds(Channel channel, HttpResponseStatus status, int code, String message,
+                                    long graceMillis) {
+        String body = "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        channel.writeAndFlush(res);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, graceMillis, TimeUnit.MILLISECONDS);
     }
 }

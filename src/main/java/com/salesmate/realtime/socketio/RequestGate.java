@@ -41,6 +41,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     static final AttributeKey<EdgeSession> SESSION = AttributeKey.valueOf("salesmate.session");
     /** Set on a channel whose request is a GET poll. */
     static final AttributeKey<Boolean> POLL = AttributeKey.valueOf("salesmate.poll");
+    /** The slot reserved for the handshake a channel carries, until its session is registered. */
+    private static final AttributeKey<EdgeSessions.Slot> PENDING = AttributeKey.valueOf("salesmate.pending");
     /** The names Netty's websocket handshaker gives its frame codec. */
     private static final String WS_ENCODER = "wsencoder";
     private static final String WS_DECODER = "wsdecoder";
@@ -167,20 +169,35 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                     "Too many connections from this address");
             return false;
         }
-        EdgeSessions.Slot slot = (EdgeSessions.Slot) reserved;
+        channel.attr(PENDING).set((EdgeSessions.Slot) reserved);
         ctx.fireChannelRead(req); // the library makes the session (and for polling answers the handshake) now
-        ClientHead head = channel.attr(ClientHead.CLIENT).get();
-        if (head == null || sessions.get(head) != null) {
-            slot.release();
-            return true;
+        if (register(channel) == null) {
+            EdgeSessions.Slot unused = channel.attr(PENDING).getAndSet(null);
+            if (unused != null) {
+                unused.release(); // the library made no session
+            }
         }
+        return true;
+    }
+
+    /**
+     * Registers the session the library made for this channel's handshake, with the hub too. Called before the first
+     * byte of the handshake answer leaves (from the response rewriter), so that a client which uses its sid at once
+     * (its first poll and its CONNECT race each other on other connections) always finds it; null when there is none.
+     */
+    EdgeSession register(Channel channel) {
+        ClientHead head = channel.attr(ClientHead.CLIENT).get();
+        if (head == null || channel.attr(PENDING).get() == null) {
+            return head == null ? null : sessions.get(head);
+        }
+        EdgeSessions.Slot slot = channel.attr(PENDING).getAndSet(null);
         EdgeSession session = factory.create(head, slot);
-        if ("websocket".equals(transport)) {
+        if (head.getCurrentTransport() == Transport.WEBSOCKET) {
             session.websocket(channel);
             channel.attr(SESSION).set(session);
             encoderFirst(channel);
         }
-        return true;
+        return session;
     }
 
     private boolean existing(ChannelHandlerContext ctx, FullHttpRequest req, String sid, String transport) {
@@ -193,16 +210,13 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         HttpMethod method = req.method();
         if (session.isClosing()) {
             // until the session is finished its polls carry the last packets (the reason, 41, close) and its posts
-            // are taken and dropped; from then on every request with the sid gets 400 code 1
+            // are answered and dropped; from then on every request with the sid gets 400 code 1
             boolean polling = "polling".equals(transport) && !session.isUpgraded();
-            boolean lastPackets = !session.head().getPacketsQueue(Transport.POLLING).isEmpty();
-            if (polling && HttpMethod.POST.equals(method)) {
-                ctx.fireChannelRead(req);
-                return true;
+            if (polling && HttpMethod.POST.equals(method) && !session.isFinished()) {
+                HttpAnswers.postTaken(channel, allowedOrigin(req));
+                return false;
             }
-            if (polling && HttpMethod.GET.equals(method) && lastPackets) {
-                ctx.fireChannelRead(req);
-                session.finish();
+            if (polling && HttpMethod.GET.equals(method) && session.lastPoll(() -> ctx.fireChannelRead(req))) {
                 return true;
             }
             session.finish();
@@ -271,6 +285,11 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    private String allowedOrigin(FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        return origin != null && originAllowed(origin) ? origin : null;
     }
 
     private boolean originAllowed(String origin) {

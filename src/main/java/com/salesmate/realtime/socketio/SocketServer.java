@@ -102,7 +102,7 @@ public class SocketServer implements Managed {
         PacketGate packets = new PacketGate(sessions, hub, malformed);
         int maxBody = (int) settings.getMaxHttpContent().toBytes();
         SocketIOServer s = new SocketIOServer(nettyConfiguration());
-        s.setPipelineFactory(new EdgePipeline(requests, new ResponseRewriter(), packets,
+        s.setPipelineFactory(new EdgePipeline(requests, new ResponseRewriter(requests), packets,
                 () -> new BodyLimit(maxBody, sessions), new ErrorTail(exceptions)));
         s.addDisconnectListener(client -> {
             EdgeSession session = sessions.get(client.getSessionId());
