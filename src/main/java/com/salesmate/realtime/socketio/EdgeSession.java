@@ -12,7 +12,6 @@ import com.salesmate.realtime.hub.Link;
 import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.SocketEvents;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -132,10 +131,16 @@ final class EdgeSession implements Link {
         }
     }
 
-    /** A polling response of {@code bytes} left for the client: that much of the queue is no longer held here. */
+    /**
+     * A polling response of {@code bytes} left for the client: that much of the queue is no longer held here. A closing
+     * session whose last packets have all left is finished.
+     */
     void drained(long bytes) {
         if (head.getPacketsQueue(Transport.POLLING).isEmpty()) {
             pollingQueued.set(0);
+            if (closing.get()) {
+                finish();
+            }
         } else {
             pollingQueued.updateAndGet(q -> Math.max(0, q - bytes));
         }
@@ -253,10 +258,11 @@ final class EdgeSession implements Link {
                 case SLOW_CONSUMER, ABUSE -> WebSocketCloseStatus.POLICY_VIOLATION;
                 default -> WebSocketCloseStatus.NORMAL_CLOSURE;
             };
-            // after the packets already queued on the channel's loop, then cut it if the client does not read
+            // after the packets already queued on the channel's loop; the client answers the close frame (and the library
+            // then closes the connection) or it is cut after the bound
             ws.eventLoop().execute(() -> {
                 if (ws.isActive()) {
-                    ws.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+                    ws.writeAndFlush(new CloseWebSocketFrame(status));
                 }
             });
             ws.eventLoop().schedule(() -> {
@@ -268,14 +274,17 @@ final class EdgeSession implements Link {
         slot.release(); // a closing session no longer counts against the limits
         Channel poll = pendingPoll;
         boolean waiting = poll != null && poll.isActive();
-        if (notify || waiting) {
-            head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4)); // after the reason and 41
-        }
-        if (!notify || waiting) {
-            finish(); // a waiting poll carries the last packets now; a client that left needs none
+        // a server decision has last packets to deliver (the reason, a CONNECT_ERROR, 41); a client that left has none
+        boolean flush = notify || reason.isServerDecision() || waiting;
+        if (flush) {
+            head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4)); // after them
         } else {
-            timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS); // the next poll will
+            finish();
+            return;
         }
+        // the waiting poll (or the next one) carries the last packets, then the session is finished (see drained);
+        // a client that does not poll again is cut after the bound
+        timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
     boolean isFinished() {

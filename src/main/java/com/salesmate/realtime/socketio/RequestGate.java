@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
@@ -54,6 +56,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final SessionFactory factory;
     private final SocketMetrics metrics;
     private final BooleanSupplier running;
+    private final int maxFramePayload;
 
     /** Makes the edge session for a handshake the library accepted. */
     interface SessionFactory {
@@ -61,7 +64,8 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     }
 
     RequestGate(String path, List<String> allowedOrigins, ClientAddresses addresses, EdgeSessions sessions,
-                SessionFactory factory, SocketMetrics metrics, BooleanSupplier running) {
+                SessionFactory factory, SocketMetrics metrics, BooleanSupplier running, int maxFramePayload) {
+        this.maxFramePayload = maxFramePayload;
         this.path = path;
         this.allowedOrigins = allowedOrigins;
         this.addresses = addresses;
@@ -195,7 +199,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         if (head.getCurrentTransport() == Transport.WEBSOCKET) {
             session.websocket(channel);
             channel.attr(SESSION).set(session);
-            encoderFirst(channel);
+            correctFrameCodec(channel);
         }
         return session;
     }
@@ -249,21 +253,30 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         session.websocket(channel);
         channel.attr(SESSION).set(session);
         ctx.fireChannelRead(req);
-        encoderFirst(channel);
+        correctFrameCodec(channel);
         return true;
     }
 
     /**
-     * After the library's websocket handshake: Netty puts its frame encoder after the frame decoder here (the library
-     * has a separate HTTP decoder and encoder, not a codec), so the close frame the decoder writes for an oversized or
-     * broken frame would skip the encoder and never reach the client. Moving the encoder in front fixes that.
+     * After the library's websocket handshake, two corrections of the frame codec Netty put in. Its encoder sits after
+     * its decoder here (the library has a separate HTTP decoder and encoder, not a codec), so a close frame the decoder
+     * writes would skip the encoder: a fresh encoder goes in front (a handler instance cannot be re-added). And its
+     * decoder closes the connection at once on a violation (an oversized frame), which resets it under a client still
+     * sending, so that client never reads why: a decoder that reports the violation instead takes its place (it has read
+     * nothing yet), then discards the rest, and the session closes with a close frame and a bound.
      */
-    private static void encoderFirst(Channel channel) {
+    private void correctFrameCodec(Channel channel) {
         var pipeline = channel.pipeline();
-        // a handler instance cannot be added twice: a fresh server-side (unmasked) RFC 6455 encoder takes its place
-        if (pipeline.get(WS_ENCODER) instanceof WebSocket13FrameEncoder && pipeline.get(WS_DECODER) != null) {
+        if (pipeline.get(WS_ENCODER) instanceof WebSocket13FrameEncoder
+                && pipeline.get(WS_DECODER) instanceof WebSocket13FrameDecoder) {
             pipeline.remove(WS_ENCODER);
             pipeline.addFirst(WS_ENCODER, new WebSocket13FrameEncoder(false));
+            pipeline.replace(WS_DECODER, WS_DECODER, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(maxFramePayload)
+                    .allowExtensions(true)
+                    .expectMaskedFrames(true)
+                    .closeOnProtocolViolation(false)
+                    .build()));
         }
     }
 

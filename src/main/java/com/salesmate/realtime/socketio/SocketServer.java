@@ -98,7 +98,8 @@ public class SocketServer implements Managed {
     public void start() {
         MalformedInput malformed = new MalformedInput(metrics);
         RequestGate requests = new RequestGate(PATH, settings.getAllowedOrigins(),
-                new ClientAddresses(settings.getTrustedProxies()), sessions, this::newSession, metrics, () -> running);
+                new ClientAddresses(settings.getTrustedProxies()), sessions, this::newSession, metrics, () -> running,
+                (int) settings.getMaxFramePayload().toBytes());
         PacketGate packets = new PacketGate(sessions, hub, malformed);
         int maxBody = (int) settings.getMaxHttpContent().toBytes();
         SocketIOServer s = new SocketIOServer(nettyConfiguration());
