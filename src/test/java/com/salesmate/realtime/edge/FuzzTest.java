@@ -133,7 +133,7 @@ class FuzzTest {
         root.addAppender(logs);
         String controlToken = APP.salesmanToken(TENANT, CONTROL);
         String afterToken = APP.salesmanToken(TENANT, AFTER);
-        long malformedBefore = meter("socketio.malformed");
+        long malformedBefore = APP.meter("socketio.malformed");
         SoftAssertions soft = new SoftAssertions();
         try {
             LOG.info("fuzz marker"); // positive control: the appender sees INFO lines of the application's loggers
@@ -214,7 +214,7 @@ class FuzzTest {
             soft.assertThat(invalidRows).as("rows out of range").isEmpty();
 
             // the fuzzing reached the server and was seen as malformed (the positive control of the quiet log)
-            long malformed = meter("socketio.malformed") - malformedBefore;
+            long malformed = APP.meter("socketio.malformed") - malformedBefore;
             System.out.printf("[fuzz] %d packets on %d sockets in %d ms; socketio.malformed +%d%n", packets.sum(),
                     sockets.sum(), fuzzMillis, malformed);
             System.out.println("[fuzz] packets by kind: " + new TreeMap<>(sentByKind));
@@ -630,18 +630,6 @@ class FuzzTest {
 
     private static String abbreviate(String s, int max) {
         return s.length() > max ? s.substring(0, max) + "...(" + s.length() + " chars)" : s;
-    }
-
-    private static long meter(String name) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(APP.adminUrl("/metrics"))).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode metrics = JSON.readTree(r.body());
-        JsonNode m = metrics.path("meters").path(name);
-        if (m.isMissingNode()) {
-            m = metrics.path("counters").path(name);
-        }
-        return m.path("count").asLong(0);
     }
 
     /** A small bounded list shared by the workers (first 20 entries kept). */

@@ -86,20 +86,20 @@ class LimitsTest {
     @Test
     void aWebsocketFrameOverOneMegabyteClosesWith1009AndIsCounted() throws Exception {
         String meter = "socketio.connections.disconnects.reason.payload_too_large";
-        long before = meter(APP, meter);
+        long before = APP.meter(meter);
         try (RawFrames ws = RawFrames.connect(APP.socketPort())) {
             ws.authenticate(APP.salesmanToken("lim-t", "lim-frame"));
             // positive control: a frame of exactly the limit is read (an unknown event: ignored) and the socket lives on
             ws.send(eventOfSize(LIMIT), true, RawFrames.TEXT);
             ws.send("421[\"location:update\"," + point(System.currentTimeMillis() - 1_000) + "]", true, RawFrames.TEXT);
             assertThat(ws.readUntil(p -> p.startsWith("431["))).contains("\"success\":true");
-            assertThat(meter(APP, meter)).isEqualTo(before);
+            assertThat(APP.meter(meter)).isEqualTo(before);
 
             ws.send(eventOfSize(LIMIT + 1), true, RawFrames.TEXT);
             int code = ws.awaitCloseCode(Duration.ofSeconds(5));
             SoftAssertions soft = new SoftAssertions();
             soft.assertThat(code).as("close code (-1: none, %s)", ws.ending()).isEqualTo(1009);
-            soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(5)).until(() -> meter(APP, meter) == before + 1))
+            soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(meter) == before + 1))
                     .as("%s + 1 (was %d)", meter, before).doesNotThrowAnyException();
             soft.assertAll();
         }
@@ -109,7 +109,7 @@ class LimitsTest {
     @Test
     void aWebsocketMessageOverOneMegabyteInFragmentsClosesWith1009() throws Exception {
         String meter = "socketio.connections.disconnects.reason.payload_too_large";
-        long before = meter(APP, meter);
+        long before = APP.meter(meter);
         try (RawFrames ws = RawFrames.connect(APP.socketPort())) {
             ws.authenticate(APP.salesmanToken("lim-t", "lim-fragments"));
             // positive control: fragments adding up to exactly the limit are taken
@@ -128,7 +128,7 @@ class LimitsTest {
                     .as("close code (-1: none)").isEqualTo(1009)).doesNotThrowAnyException();
             soft.assertThat(ws.texts()).as("the event behind the oversized message is never handled")
                     .noneMatch(p -> p.startsWith("432["));
-            soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(5)).until(() -> meter(APP, meter) == before + 1))
+            soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(meter) == before + 1))
                     .as("%s + 1 (was %d)", meter, before).doesNotThrowAnyException();
             soft.assertAll();
         }
@@ -170,7 +170,7 @@ class LimitsTest {
             }
             HttpResponse<String> sixth = handshake(app);
             assertRefused(sixth, 503);
-            assertThat(meter(app, "socketio.handshakes.refused.node_full")).isEqualTo(1);
+            assertThat(app.meter("socketio.handshakes.refused.node_full")).isEqualTo(1);
 
             open.remove(0).close();
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
@@ -193,7 +193,7 @@ class LimitsTest {
                 raw.authenticate(app.managerToken("lim-addr", "m" + i));
             }
             assertRefused(handshake(app), 429);
-            assertThat(meter(app, "socketio.handshakes.refused.address_full")).isEqualTo(1);
+            assertThat(app.meter("socketio.handshakes.refused.address_full")).isEqualTo(1);
             // positive control: the limit is per address, another loopback address still gets in
             assertThat(rawHandshakeFrom("127.0.0.2", app.socketPort())).startsWith("HTTP/1.1 200");
 
@@ -230,7 +230,7 @@ class LimitsTest {
             System.out.printf("[limits] 30 quick handshakes at 5/s (burst 10): %d accepted, %d refused%n", ok, refused);
             assertThat(ok).as("the burst allowance is served").isBetween(5, 20);
             assertThat(refused).isPositive();
-            assertThat(meter(app, "socketio.handshakes.refused.rate")).isEqualTo(refused);
+            assertThat(app.meter("socketio.handshakes.refused.rate")).isEqualTo(refused);
 
             Thread.sleep(1_000); // the bucket refills with time; nothing to await but the clock
             HttpResponse<String> later = handshake(app);
@@ -245,13 +245,13 @@ class LimitsTest {
     @Test
     void unknownLocationFieldsAreAcceptedAndCountedWhileAWrongTypeIsStillRefused() throws Exception {
         String meter = "socketio.unknown-fields.location_update";
-        long before = meter(APP, meter);
+        long before = APP.meter(meter);
         long t = System.currentTimeMillis() - 5_000;
         try (SioClient s = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken("lim-t", "lim-fields"))) {
             JSONObject ack = s.emitAck("location:update", point(t).put("appVersion", "9.1"));
             assertThat(ack.getBoolean("success")).as(ack.toString()).isTrue();
             assertThat(count("lim-fields")).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> meter(APP, meter) == before + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(meter) == before + 1);
 
             JSONObject wrong = s.emitAck("location:update", point(t + 1).put("latitude", "45.5"));
             assertThat(wrong.getBoolean("success")).as(wrong.toString()).isFalse();
@@ -311,18 +311,6 @@ class LimitsTest {
             InputStream in = s.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8); // the server closes after answering
         }
-    }
-
-    /** A meter's count on the app's admin /metrics JSON (0 when not registered yet). */
-    private static long meter(TestApp app, String name) throws Exception {
-        HttpResponse<String> r = get(app.adminUrl("/metrics"));
-        assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode metrics = JSON.readTree(r.body());
-        JsonNode m = metrics.path("meters").path(name);
-        if (m.isMissingNode()) {
-            m = metrics.path("counters").path(name);
-        }
-        return m.path("count").asLong(0);
     }
 
     private static long count(String salesmanId) throws Exception {

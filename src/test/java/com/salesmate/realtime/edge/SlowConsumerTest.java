@@ -71,7 +71,7 @@ class SlowConsumerTest {
             // positive control: both sockets are listed before the flood
             assertThat(connectedUsers(tenant)).contains("stalled-ws", "reader-ws");
 
-            long slowBefore = meter(SLOW_METER);
+            long slowBefore = APP.meter(SLOW_METER);
             Memory base = Memory.measure(true);
             Flood flood = flood(tenant, reader, 3_000);
             Memory after = Memory.measure(true);
@@ -81,7 +81,7 @@ class SlowConsumerTest {
             assertThat(reader.isConnected()).as("the reading manager stays connected").isTrue();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(connectedUsers(tenant)).doesNotContain("stalled-ws").contains("reader-ws"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> meter(SLOW_METER) == slowBefore + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(SLOW_METER) == slowBefore + 1);
             assertBounded(base, flood, after);
         }
     }
@@ -92,7 +92,7 @@ class SlowConsumerTest {
         StalledPolling stalled = StalledPolling.open(APP.socketUrl(), APP.managerToken(tenant, "stalled-poll"));
         try (SioClient reader = SioClient.authenticated(APP.socketUrl(), APP.managerToken(tenant, "reader-poll"))) {
             assertThat(connectedUsers(tenant)).contains("stalled-poll", "reader-poll");
-            long slowBefore = meter(SLOW_METER);
+            long slowBefore = APP.meter(SLOW_METER);
             Memory base = Memory.measure(true);
             Flood flood = flood(tenant, reader, 600); // ~10 MB queued for a session that never polls
             Memory after = Memory.measure(true);
@@ -101,7 +101,7 @@ class SlowConsumerTest {
             assertThat(flood.received.cardinality()).isEqualTo(600);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(connectedUsers(tenant)).doesNotContain("stalled-poll").contains("reader-poll"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> meter(SLOW_METER) == slowBefore + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(SLOW_METER) == slowBefore + 1);
             assertBounded(base, flood, after);
             // the session is over: a late poll gets what was left for it ending in 41, or at once 400 code 1
             HttpResponse<String> late = stalled.poll();
@@ -218,19 +218,6 @@ class SlowConsumerTest {
             }
             return users;
         }
-    }
-
-    /** A meter's count on the admin /metrics JSON (0 when not registered yet). */
-    static long meter(String name) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(APP.adminUrl("/metrics"))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        JsonNode metrics = JSON.readTree(r.body());
-        JsonNode m = metrics.path("meters").path(name);
-        if (m.isMissingNode()) {
-            m = metrics.path("counters").path(name);
-        }
-        return m.path("count").asLong(0);
     }
 
     private static final class Flood {

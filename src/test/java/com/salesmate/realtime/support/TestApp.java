@@ -116,6 +116,29 @@ public final class TestApp {
         return tokens;
     }
 
+    /** A meter's (or counter's) count on the admin port's /metrics JSON; 0 when it is not registered yet. */
+    public long meter(String name) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(adminUrl("/metrics"))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("/metrics answered " + r.statusCode());
+            }
+            com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            com.fasterxml.jackson.databind.JsonNode m = metrics.path("meters").path(name);
+            if (m.isMissingNode()) {
+                m = metrics.path("counters").path(name);
+            }
+            return m.path("count").asLong(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A REST request with {@code Authorization: Bearer credential} (none when null). */
     public Invocation.Builder request(String path, String credential) {
         Invocation.Builder b = extension.client().target(apiUrl(path)).request(MediaType.APPLICATION_JSON_TYPE);
