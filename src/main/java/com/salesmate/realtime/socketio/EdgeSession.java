@@ -153,8 +153,8 @@ final class EdgeSession implements Link {
 
     @Override
     public boolean send(OutboundEvent event) {
-        if (closing.get()) {
-            return false;
+        if (closing.get() || !namespaceConnected.get()) {
+            return false; // nothing is said to a namespace the client has not connected to
         }
         long size = event.name().length() + (long) event.json().length() + EVENT_OVERHEAD;
         long queued = queuedBytes();
@@ -246,6 +246,7 @@ final class EdgeSession implements Link {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        notify &= namespaceConnected.get();
         if (notify) {
             head.send(packet(PacketType.DISCONNECT));
         }

@@ -656,6 +656,43 @@ class ProtocolConformanceTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("transports")
+    void connectsToUnknownNamespacesShareTheRateLimitAndPastItEndTheSessionAsAbuse(String transport) throws Exception {
+        long abuseBefore = APP.meter("socketio.connections.disconnects.reason.abuse");
+        try (RawEngineIo c = salesman(transport, fresh("nsflood"))) {
+            int refused = 0;
+            for (int i = 0; i < 40 && !c.isClosed(); i++) {
+                if (c.send("40/flood" + i + ",")) {
+                    refused++;
+                }
+            }
+            assertEnded(c, "CONNECTs to unknown namespaces past the rate limit");
+            // the first ones (the bucket's burst, 10 in test-config) were answered as an unknown namespace is
+            assertThat(c.received().stream().filter(p -> p.startsWith("44/flood")).count()).isBetween(5L, 12L);
+            assertThat(refused).isGreaterThan(10);
+        }
+        await().atMost(5, TimeUnit.SECONDS).until(
+                () -> APP.meter("socketio.connections.disconnects.reason.abuse") == abuseBefore + 1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aSessionThatNeverSendsConnectIsClosedAfterTheAuthTimeout(String transport) throws Exception {
+        long timeoutsBefore = APP.meter("socketio.connections.disconnects.reason.auth_timeout");
+        long opened = System.nanoTime();
+        try (RawEngineIo idle = RawEngineIo.open(APP.socketUrl(), transport)) {
+            // still open a moment after the handshake (the test config's authTimeout is 2 s) ...
+            Thread.sleep(500);
+            assertThat(idle.isClosed()).isFalse();
+            // ... then the server closes it by itself, telling nothing to a namespace that never connected
+            assertEnded(idle, "a session without CONNECT");
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThan(Duration.ofMillis(1500));
+            assertThat(idle.received()).noneMatch(p -> p.startsWith("42") || p.startsWith("41"));
+        }
+        assertThat(APP.meter("socketio.connections.disconnects.reason.auth_timeout")).isEqualTo(timeoutsBefore + 1);
+    }
+
     static Stream<Arguments> secondConnects() {
         return transports().flatMap(t -> Stream.of("no token", "same token", "another salesman", "another tenant")
                 .map(kind -> Arguments.of(t, kind)));
