@@ -101,7 +101,11 @@ public final class Postgres implements ExecutionCondition, BeforeAllCallback {
             s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " + allow);
         }
         if (!allow) {
-            terminateConnections();
+            // a backend that was still starting when the first pass looked is not in it: terminate until a pass
+            // finds none, so that no connection made before the change survives it
+            for (int pass = 0; pass < 20 && terminateConnections() > 0; pass++) {
+                // again
+            }
         }
     }
 
