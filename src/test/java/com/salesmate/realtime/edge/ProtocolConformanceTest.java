@@ -673,7 +673,7 @@ class ProtocolConformanceTest {
             assertThat(refused).isGreaterThan(10);
         }
         await().atMost(5, TimeUnit.SECONDS).until(
-                () -> APP.meter("socketio.connections.disconnects.reason.abuse") == abuseBefore + 1);
+                () -> APP.meter("socketio.connections.disconnects.reason.abuse") > abuseBefore);
     }
 
     @ParameterizedTest
@@ -690,7 +690,8 @@ class ProtocolConformanceTest {
             assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThan(Duration.ofMillis(1500));
             assertThat(idle.received()).noneMatch(p -> p.startsWith("42") || p.startsWith("41"));
         }
-        assertThat(APP.meter("socketio.connections.disconnects.reason.auth_timeout")).isEqualTo(timeoutsBefore + 1);
+        // counted (other sessions of this class's earlier tests may time out meanwhile too)
+        assertThat(APP.meter("socketio.connections.disconnects.reason.auth_timeout")).isGreaterThan(timeoutsBefore);
     }
 
     static Stream<Arguments> secondConnects() {
