@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
-import java.util.UUID;
 
 /**
  * The HTTP body limit, in place of the library's aggregator: a polling body over the limit gets 413 in Engine.IO's
@@ -36,7 +35,7 @@ final class BodyLimit extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         if (oversized instanceof HttpRequest req) {
             List<String> sid = new QueryStringDecoder(req.uri()).parameters().get("sid");
-            EdgeSession session = sid == null || sid.isEmpty() ? null : sessionOf(sid.get(0));
+            EdgeSession session = sid == null || sid.isEmpty() ? null : sessions.get(sid.get(0));
             if (session != null) {
                 session.closeConnection(DisconnectReason.PAYLOAD_TOO_LARGE);
             }
@@ -45,12 +44,5 @@ final class BodyLimit extends HttpObjectAggregator {
                 HttpAnswers.BAD_REQUEST, "Payload too large", BODY_GRACE_MILLIS);
     }
 
-    private EdgeSession sessionOf(String sid) {
-        try {
-            return sessions.get(UUID.fromString(sid));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 
 }

@@ -36,12 +36,10 @@ final class EdgeExceptions implements ExceptionListener {
             metrics.malformed();
         }
         LOG.debug("socket channel error: {}", e.getClass().getSimpleName());
-        if (session != null && reason != null && session.websocket() == ctx.channel()) {
-            session.closeConnection(reason); // a close frame with the reason's code, then the channel is closed
-        } else {
-            if (session != null && reason != null) {
-                session.closeConnection(reason);
-            }
+        if (session != null && reason != null) {
+            session.closeConnection(reason); // on its websocket: a close frame with the reason's code, then closed
+        }
+        if (session == null || reason == null || session.websocket() != ctx.channel()) {
             ctx.close();
         }
         return true;

@@ -47,7 +47,7 @@ final class EdgeSession implements Link {
     private final AtomicLong pollingQueued = new AtomicLong();
     private volatile Connection connection;
     private final AtomicBoolean namespaceConnected = new AtomicBoolean();
-    private volatile boolean malformedLogged;
+    private final AtomicBoolean malformedLogged = new AtomicBoolean();
     private volatile Channel websocket;
     private volatile Channel pendingPoll;
 
@@ -100,11 +100,7 @@ final class EdgeSession implements Link {
 
     /** True the first time only: undecodable input is logged at most once per connection. */
     boolean firstMalformed() {
-        if (malformedLogged) {
-            return false;
-        }
-        malformedLogged = true;
-        return true;
+        return malformedLogged.compareAndSet(false, true);
     }
 
     void websocket(Channel channel) {
@@ -266,9 +262,7 @@ final class EdgeSession implements Link {
                     ws.writeAndFlush(new CloseWebSocketFrame(status));
                 }
             });
-            ws.eventLoop().schedule(() -> {
-                ws.close();
-            }, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+            ws.eventLoop().schedule(() -> ws.close(), limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
             tornDown.set(true);
             return;
         }

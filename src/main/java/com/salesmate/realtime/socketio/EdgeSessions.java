@@ -91,6 +91,15 @@ final class EdgeSessions {
         return sessions.get(sessionId);
     }
 
+    /** The session of an Engine.IO sid as a client wrote it; null when unknown or not a session id at all. */
+    EdgeSession get(String sid) {
+        try {
+            return sid == null ? null : sessions.get(UUID.fromString(sid));
+        } catch (IllegalArgumentException notAnId) {
+            return null;
+        }
+    }
+
     EdgeSession get(ClientHead head) {
         return sessions.get(head.getSessionId());
     }

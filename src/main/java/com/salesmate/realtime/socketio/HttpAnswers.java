@@ -29,18 +29,12 @@ final class HttpAnswers {
     }
 
     static void error(Channel channel, HttpResponseStatus status, int code, String message) {
-        String body = "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        send(channel, res);
+        send(channel, errorResponse(status, code, message));
     }
 
     /** What the polling transport answers a POST: {@code ok} (the packets of a closing session are dropped). */
     static void postTaken(Channel channel, String allowedOrigin) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_HTML);
+        FullHttpResponse res = response(HttpResponseStatus.OK, HttpHeaderValues.TEXT_HTML, "ok");
         if (allowedOrigin != null) {
             res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowedOrigin);
             res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
@@ -62,8 +56,7 @@ final class HttpAnswers {
 
     /** Writes from the pipeline's tail (through the HTTP encoder wherever the caller sits), then closes. */
     static void send(Channel channel, FullHttpResponse res) {
-        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
-        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closing(res);
         channel.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -74,15 +67,27 @@ final class HttpAnswers {
      */
     static void errorBeforeBodyEnds(Channel channel, HttpResponseStatus status, int code, String message,
                                     long graceMillis) {
-        String body = "{\"code\":" + code + ",\"message\":\"" + message + "\"}";
+        channel.writeAndFlush(closing(errorResponse(status, code, message)));
+        channel.eventLoop().schedule(() -> channel.close(), graceMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Engine.IO's error shape. */
+    private static FullHttpResponse errorResponse(HttpResponseStatus status, int code, String message) {
+        return response(status, HttpHeaderValues.APPLICATION_JSON,
+                "{\"code\":" + code + ",\"message\":\"" + message + "\"}");
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, CharSequence contentType, String body) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        return res;
+    }
+
+    /** Its length and {@code Connection: close}, which the edge always keeps. */
+    private static FullHttpResponse closing(FullHttpResponse res) {
         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        channel.writeAndFlush(res);
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, graceMillis, TimeUnit.MILLISECONDS);
+        return res;
     }
 }

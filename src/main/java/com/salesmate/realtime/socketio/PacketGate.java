@@ -14,7 +14,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -51,7 +50,8 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return; // nothing that arrives after the decision is handled (the transport releases the content)
         }
         String text = message.getContent().toString(StandardCharsets.UTF_8);
-        List<String> records = message.getTransport() == Transport.POLLING ? split(text) : List.of(text);
+        List<String> records = message.getTransport() == Transport.POLLING
+                ? List.of(text.split(String.valueOf(SEPARATOR), -1)) : List.of(text);
         StringBuilder forward = new StringBuilder();
         for (String record : records) {
             if (session.isClosing()) {
@@ -161,18 +161,5 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             session.sendConnectError("", refusal);
             connection.closed(DisconnectReason.AUTH_FAILED); // the CONNECT_ERROR has told the client
         }
-    }
-
-    private static List<String> split(String payload) {
-        List<String> records = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < payload.length(); i++) {
-            if (payload.charAt(i) == SEPARATOR) {
-                records.add(payload.substring(start, i));
-                start = i + 1;
-            }
-        }
-        records.add(payload.substring(start));
-        return records;
     }
 }

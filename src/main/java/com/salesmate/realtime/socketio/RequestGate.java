@@ -27,7 +27,6 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.List;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -175,11 +174,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         }
         channel.attr(PENDING).set((EdgeSessions.Slot) reserved);
         ctx.fireChannelRead(req); // the library makes the session (and for polling answers the handshake) now
-        if (register(channel) == null) {
-            EdgeSessions.Slot unused = channel.attr(PENDING).getAndSet(null);
-            if (unused != null) {
-                unused.release(); // the library made no session
-            }
+        register(channel);
+        EdgeSessions.Slot unused = channel.attr(PENDING).getAndSet(null);
+        if (unused != null) {
+            unused.release(); // the library made no session
         }
         return true;
     }
@@ -187,26 +185,28 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     /**
      * Registers the session the library made for this channel's handshake, with the hub too. Called before the first
      * byte of the handshake answer leaves (from the response rewriter), so that a client which uses its sid at once
-     * (its first poll and its CONNECT race each other on other connections) always finds it; null when there is none.
+     * (its first poll and its CONNECT race each other on other connections) always finds it. Nothing to do once
+     * registered: one attribute read.
      */
-    EdgeSession register(Channel channel) {
-        ClientHead head = channel.attr(ClientHead.CLIENT).get();
-        if (head == null || channel.attr(PENDING).get() == null) {
-            return head == null ? null : sessions.get(head);
+    void register(Channel channel) {
+        if (channel.attr(PENDING).get() == null) {
+            return;
         }
-        EdgeSessions.Slot slot = channel.attr(PENDING).getAndSet(null);
-        EdgeSession session = factory.create(head, slot);
+        ClientHead head = channel.attr(ClientHead.CLIENT).get();
+        if (head == null) {
+            return; // the library has made no session (yet)
+        }
+        EdgeSession session = factory.create(head, channel.attr(PENDING).getAndSet(null));
         if (head.getCurrentTransport() == Transport.WEBSOCKET) {
             session.websocket(channel);
             channel.attr(SESSION).set(session);
             correctFrameCodec(channel);
         }
-        return session;
     }
 
     private boolean existing(ChannelHandlerContext ctx, FullHttpRequest req, String sid, String transport) {
         Channel channel = ctx.channel();
-        EdgeSession session = sessionOf(sid);
+        EdgeSession session = sessions.get(sid);
         if (session == null) {
             HttpAnswers.unknownSid(channel);
             return false;
@@ -285,20 +285,10 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         EdgeSession session = ctx.channel().attr(SESSION).get();
         if (session != null) {
             session.pollDone(ctx.channel());
-            if (session.websocket() == ctx.channel() && !session.isUpgraded() && session.connection() == null) {
-                session.finish(); // a websocket handshake that never completed
-            }
         }
         super.channelInactive(ctx);
     }
 
-    private EdgeSession sessionOf(String sid) {
-        try {
-            return sessions.get(UUID.fromString(sid));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 
     private String allowedOrigin(FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
