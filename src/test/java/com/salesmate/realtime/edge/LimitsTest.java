@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.RawEngineIo;
+import com.salesmate.realtime.support.RawHttp;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.ConfigOverride;
@@ -34,6 +35,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -82,23 +84,34 @@ class LimitsTest {
         assertThat(count(salesman)).isEqualTo(500);
     }
 
+    /** Opcode of a frame that continues a fragmented message. */
+    private static final int CONTINUATION = 0x0;
+
+    /** A raw websocket session (it sends exactly the frames it is given) that has checked maxPayload and authenticated. */
+    private static RawHttp websocket(String token) throws Exception {
+        RawHttp ws = RawHttp.websocket(null, APP.socketPort(), 0);
+        assertThat(ws.awaitText(p -> p.startsWith("0{"), WAIT)).contains("\"maxPayload\":" + LIMIT);
+        ws.sendText("40" + new JSONObject().put("token", token));
+        ws.awaitText(p -> p.startsWith("42[\"authenticated\""), WAIT);
+        return ws;
+    }
+
     /** One frame by hand: the JDK WebSocket client splits long messages into fragments, so it cannot send this. */
     @Test
     void aWebsocketFrameOverOneMegabyteClosesWith1009AndIsCounted() throws Exception {
         String meter = "socketio.connections.disconnects.reason.payload_too_large";
         long before = APP.meter(meter);
-        try (RawFrames ws = RawFrames.connect(APP.socketPort())) {
-            ws.authenticate(APP.salesmanToken("lim-t", "lim-frame"));
+        try (RawHttp ws = websocket(APP.salesmanToken("lim-t", "lim-frame"))) {
             // positive control: a frame of exactly the limit is read (an unknown event: ignored) and the socket lives on
-            ws.send(eventOfSize(LIMIT), true, RawFrames.TEXT);
-            ws.send("421[\"location:update\"," + point(System.currentTimeMillis() - 1_000) + "]", true, RawFrames.TEXT);
-            assertThat(ws.readUntil(p -> p.startsWith("431["))).contains("\"success\":true");
+            ws.sendText(eventOfSize(LIMIT));
+            ws.sendText("421[\"location:update\"," + point(System.currentTimeMillis() - 1_000) + "]");
+            assertThat(ws.awaitText(p -> p.startsWith("431["), WAIT)).contains("\"success\":true");
             assertThat(APP.meter(meter)).isEqualTo(before);
 
-            ws.send(eventOfSize(LIMIT + 1), true, RawFrames.TEXT);
+            ws.sendText(eventOfSize(LIMIT + 1));
             int code = ws.awaitCloseCode(Duration.ofSeconds(5));
             SoftAssertions soft = new SoftAssertions();
-            soft.assertThat(code).as("close code (-1: none, %s)", ws.ending()).isEqualTo(1009);
+            soft.assertThat(code).as("close code (-1: none)").isEqualTo(1009);
             soft.assertThatCode(() -> await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(meter) == before + 1))
                     .as("%s + 1 (was %d)", meter, before).doesNotThrowAnyException();
             soft.assertAll();
@@ -110,19 +123,18 @@ class LimitsTest {
     void aWebsocketMessageOverOneMegabyteInFragmentsClosesWith1009() throws Exception {
         String meter = "socketio.connections.disconnects.reason.payload_too_large";
         long before = APP.meter(meter);
-        try (RawFrames ws = RawFrames.connect(APP.socketPort())) {
-            ws.authenticate(APP.salesmanToken("lim-t", "lim-fragments"));
+        try (RawHttp ws = websocket(APP.salesmanToken("lim-t", "lim-fragments"))) {
             // positive control: fragments adding up to exactly the limit are taken
-            String fits = eventOfSize(LIMIT);
-            ws.send(fits.substring(0, 600_000), false, RawFrames.TEXT);
-            ws.send(fits.substring(600_000), true, RawFrames.CONTINUATION);
-            ws.send("421[\"location:update\"," + point(System.currentTimeMillis() - 1_000) + "]", true, RawFrames.TEXT);
-            assertThat(ws.readUntil(p -> p.startsWith("431["))).contains("\"success\":true");
+            byte[] fits = eventOfSize(LIMIT).getBytes(StandardCharsets.UTF_8);
+            ws.sendFrame(false, RawHttp.Frame.TEXT, Arrays.copyOfRange(fits, 0, 600_000));
+            ws.sendFrame(true, CONTINUATION, Arrays.copyOfRange(fits, 600_000, fits.length));
+            ws.sendText("421[\"location:update\"," + point(System.currentTimeMillis() - 1_000) + "]");
+            assertThat(ws.awaitText(p -> p.startsWith("431["), WAIT)).contains("\"success\":true");
 
-            String over = eventOfSize(LIMIT + 200_000);
-            ws.send(over.substring(0, 600_000), false, RawFrames.TEXT);
-            ws.send(over.substring(600_000), true, RawFrames.CONTINUATION);
-            ws.send("422[\"location:update\"," + point(System.currentTimeMillis() - 500) + "]", true, RawFrames.TEXT);
+            byte[] over = eventOfSize(LIMIT + 200_000).getBytes(StandardCharsets.UTF_8);
+            ws.sendFrame(false, RawHttp.Frame.TEXT, Arrays.copyOfRange(over, 0, 600_000));
+            ws.sendFrame(true, CONTINUATION, Arrays.copyOfRange(over, 600_000, over.length));
+            ws.sendText("422[\"location:update\"," + point(System.currentTimeMillis() - 500) + "]");
             SoftAssertions soft = new SoftAssertions();
             soft.assertThatCode(() -> assertThat(ws.awaitCloseCode(Duration.ofSeconds(5)))
                     .as("close code (-1: none)").isEqualTo(1009)).doesNotThrowAnyException();
@@ -321,166 +333,6 @@ class LimitsTest {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    /** A websocket client on a plain TCP socket: sends exactly the frames it is given, reads text and close frames. */
-    private static final class RawFrames implements AutoCloseable {
-        static final int CONTINUATION = 0x0;
-        static final int TEXT = 0x1;
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-        private final List<String> texts = new ArrayList<>();
-        private String ending = "close frame";
-
-        private RawFrames(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-        }
-
-        static RawFrames connect(int port) throws IOException {
-            Socket s = new Socket();
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(10_000);
-            RawFrames ws = new RawFrames(s);
-            byte[] nonce = new byte[16];
-            new java.security.SecureRandom().nextBytes(nonce);
-            ws.out.write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                    + java.util.Base64.getEncoder().encodeToString(nonce)
-                    + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            ws.out.flush();
-            java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = ws.in.read();
-                if (b < 0) {
-                    throw new IOException("closed during the handshake: " + head);
-                }
-                head.write(b);
-            }
-            assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
-            assertThat(ws.readUntil(p -> p.startsWith("0{"))).contains("\"maxPayload\":" + LIMIT);
-            return ws;
-        }
-
-        void authenticate(String token) throws Exception {
-            send("40" + new JSONObject().put("token", token), true, TEXT);
-            readUntil(p -> p.startsWith("42[\"authenticated\""));
-        }
-
-        /** One masked frame; a write the server cut short (it closed first) is not an error here. */
-        void send(String text, boolean fin, int opcode) {
-            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-            java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream(payload.length + 14);
-            f.write((fin ? 0x80 : 0) | opcode);
-            if (payload.length < 126) {
-                f.write(0x80 | payload.length);
-            } else if (payload.length <= 0xffff) {
-                f.write(0x80 | 126);
-                f.write(payload.length >>> 8);
-                f.write(payload.length & 0xff);
-            } else {
-                f.write(0x80 | 127);
-                for (int i = 7; i >= 0; i--) {
-                    f.write((int) (((long) payload.length >>> (8 * i)) & 0xff));
-                }
-            }
-            byte[] mask = new byte[4];
-            new java.security.SecureRandom().nextBytes(mask);
-            f.writeBytes(mask);
-            for (int i = 0; i < payload.length; i++) {
-                f.write(payload[i] ^ mask[i % 4]);
-            }
-            try {
-                out.write(f.toByteArray());
-                out.flush();
-            } catch (IOException closedMeanwhile) {
-                // what the server sent before closing is still readable
-            }
-        }
-
-        /** Text frames up to the first one matching (answering nothing); fails on close or timeout. */
-        String readUntil(java.util.function.Predicate<String> done) throws IOException {
-            while (true) {
-                Frame f = read();
-                if (f == null || f.opcode == 0x8) {
-                    throw new AssertionError("closed before a matching frame; read " + texts);
-                }
-                if (f.opcode == TEXT) {
-                    String text = new String(f.payload, StandardCharsets.UTF_8);
-                    texts.add(text.length() > 200 ? text.substring(0, 200) + "..." : text);
-                    if (done.test(text)) {
-                        return text;
-                    }
-                }
-            }
-        }
-
-        /** The status code of the server's close frame; -1 when the connection ended without one. */
-        int awaitCloseCode(Duration within) throws IOException {
-            socket.setSoTimeout((int) within.toMillis());
-            while (true) {
-                Frame f;
-                try {
-                    f = read();
-                } catch (java.net.SocketTimeoutException e) {
-                    throw new AssertionError("still open after " + within + "; read " + texts);
-                } catch (java.net.SocketException reset) {
-                    ending = "connection reset: " + reset.getMessage();
-                    return -1;
-                }
-                if (f == null) {
-                    ending = "end of stream without a close frame";
-                    return -1;
-                }
-                if (f.opcode == 0x8) {
-                    return f.payload.length >= 2 ? ((f.payload[0] & 0xff) << 8) | (f.payload[1] & 0xff) : -1;
-                }
-                if (f.opcode == TEXT) {
-                    texts.add(new String(f.payload, StandardCharsets.UTF_8));
-                }
-            }
-        }
-
-        List<String> texts() {
-            return texts;
-        }
-
-        String ending() {
-            return ending;
-        }
-
-        private record Frame(int opcode, byte[] payload) {
-        }
-
-        /** The next frame, or null at end of stream. */
-        private Frame read() throws IOException {
-            int b0 = in.read();
-            if (b0 < 0) {
-                return null;
-            }
-            int b1 = in.read();
-            long length = b1 & 0x7f;
-            if (length == 126) {
-                length = (in.read() << 8) | in.read();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | in.read();
-                }
-            }
-            byte[] payload = in.readNBytes((int) length);
-            if (payload.length < length) {
-                return null;
-            }
-            return new Frame(b0 & 0x0f, payload);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 }

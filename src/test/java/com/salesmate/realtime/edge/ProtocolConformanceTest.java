@@ -578,11 +578,7 @@ class ProtocolConformanceTest {
 
     /** A websocket from the local address, authenticated (so the auth timeout does not end it), left open. */
     static RawHttp openWebsocket(String localAddress, TestApp app, String salesmanId) {
-        RawHttp c = localAddress == null ? RawHttp.connect(app.socketPort())
-                : RawHttp.connect(localAddress, app.socketPort());
-        RawHttp.Response r = c.write(RawHttp.get(path("EIO=4&transport=websocket"), app.socketPort(),
-                RawHttp.websocketHeaders(Map.of()))).read(WAIT);
-        assertThat(r.status()).as("websocket from %s: %s", localAddress, r).isEqualTo(101);
+        RawHttp c = RawHttp.websocket(localAddress, app.socketPort(), 0);
         RawHttp.Frame open = c.readFrame(WAIT).orElseThrow();
         assertThat(open.text()).startsWith("0{");
         c.sendText("40" + RawEngineIo.object("token", app.salesmanToken(TENANT, salesmanId)));

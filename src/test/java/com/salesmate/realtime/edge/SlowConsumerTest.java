@@ -3,6 +3,7 @@ package com.salesmate.realtime.edge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
+import com.salesmate.realtime.support.RawHttp;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.ConfigOverride;
@@ -17,20 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -65,9 +58,8 @@ class SlowConsumerTest {
     @Test
     void aWebsocketThatStopsReadingIsDisconnectedWhileTheReaderGetsEveryAlertAndMemoryStaysBounded() throws Exception {
         String tenant = "slow-ws";
-        try (StalledWebsocket stalled = StalledWebsocket.open(APP.socketPort(), APP.managerToken(tenant, "stalled-ws"));
+        try (RawHttp stalled = stalledWebsocket(APP.managerToken(tenant, "stalled-ws"));
              SioClient reader = SioClient.authenticated(APP.socketUrl(), APP.managerToken(tenant, "reader-ws"))) {
-            assertThat(stalled.welcome()).as("the stalled socket authenticated").contains("\"authenticated\"");
             // positive control: both sockets are listed before the flood
             assertThat(connectedUsers(tenant)).contains("stalled-ws", "reader-ws");
 
@@ -285,130 +277,16 @@ class SlowConsumerTest {
     }
 
     /**
-     * A websocket client written by hand on a plain TCP socket with a 4 KiB receive buffer: handshake, CONNECT with a
-     * token, read up to {@code authenticated}, then never read again.
+     * A manager's websocket on a plain socket with a 4 KiB receive buffer that authenticates and then never reads
+     * again, so its TCP window fills and the server's writes queue up.
      */
-    private static final class StalledWebsocket implements AutoCloseable {
-        private final Socket socket;
-        private final String welcome;
-
-        private StalledWebsocket(Socket socket, String welcome) {
-            this.socket = socket;
-            this.welcome = welcome;
-        }
-
-        static StalledWebsocket open(int port, String token) throws IOException {
-            Socket s = new Socket();
-            s.setReceiveBufferSize(4096);
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(10_000);
-            byte[] nonce = new byte[16];
-            new SecureRandom().nextBytes(nonce);
-            String request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + port + "\r\n"
-                    + "Upgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n";
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String head = readHead(in);
-            assertThat(head).as("upgrade answer").startsWith("HTTP/1.1 101");
-            String open = readTextFrame(in);
-            assertThat(open).as("Engine.IO OPEN").startsWith("0{");
-            out.write(maskedText("40" + new org.json.JSONObject(Map.of("token", token))));
-            out.flush();
-            String frame;
-            do {
-                frame = readTextFrame(in);
-            } while (!frame.startsWith("42[\"authenticated\""));
-            return new StalledWebsocket(s, frame);
-        }
-
-        String welcome() {
-            return welcome;
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed during the handshake: " + head);
-                }
-                head.write(b);
-            }
-            return head.toString(StandardCharsets.US_ASCII);
-        }
-
-        /** The next text frame's payload (server frames are unmasked and, here, unfragmented). */
-        private static String readTextFrame(InputStream in) throws IOException {
-            while (true) {
-                int b0 = readByte(in);
-                int b1 = readByte(in);
-                long length = b1 & 0x7f;
-                if (length == 126) {
-                    length = (readByte(in) << 8) | readByte(in);
-                } else if (length == 127) {
-                    length = 0;
-                    for (int i = 0; i < 8; i++) {
-                        length = (length << 8) | readByte(in);
-                    }
-                }
-                byte[] payload = in.readNBytes((int) length);
-                if (payload.length != length) {
-                    throw new IOException("frame cut short");
-                }
-                int opcode = b0 & 0x0f;
-                if (opcode == 0x1) {
-                    return new String(payload, StandardCharsets.UTF_8);
-                }
-                if (opcode == 0x8) {
-                    throw new IOException("closed by the server");
-                }
-            }
-        }
-
-        private static int readByte(InputStream in) throws IOException {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed");
-            }
-            return b;
-        }
-
-        /** One final masked text frame (clients must mask, RFC 6455 5.3). */
-        static byte[] maskedText(String text) {
-            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-            ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-            frame.write(0x81);
-            if (payload.length < 126) {
-                frame.write(0x80 | payload.length);
-            } else if (payload.length <= 0xffff) {
-                frame.write(0x80 | 126);
-                frame.write(payload.length >>> 8);
-                frame.write(payload.length & 0xff);
-            } else {
-                frame.write(0x80 | 127);
-                for (int i = 7; i >= 0; i--) {
-                    frame.write((int) (((long) payload.length >>> (8 * i)) & 0xff));
-                }
-            }
-            byte[] mask = new byte[4];
-            new SecureRandom().nextBytes(mask);
-            frame.writeBytes(mask);
-            for (int i = 0; i < payload.length; i++) {
-                frame.write(payload[i] ^ mask[i % 4]);
-            }
-            return frame.toByteArray();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+    private static RawHttp stalledWebsocket(String token) {
+        RawHttp ws = RawHttp.websocket(null, APP.socketPort(), 4096);
+        ws.awaitText(p -> p.startsWith("0{"), Duration.ofSeconds(10)); // the Engine.IO OPEN
+        ws.sendText("40" + new org.json.JSONObject(Map.of("token", token)));
+        assertThat(ws.awaitText(p -> p.startsWith("42[\"authenticated\""), Duration.ofSeconds(10)))
+                .as("the stalled socket authenticated").contains("\"authenticated\"");
+        return ws;
     }
 
     /** An Engine.IO polling session that connects as a manager, reads its welcome once, and then never polls again. */

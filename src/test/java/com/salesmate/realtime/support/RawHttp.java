@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -30,6 +31,7 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final int port;
+    private final List<String> texts = new java.util.ArrayList<>();
 
     private RawHttp(Socket socket, int port) throws IOException {
         this.socket = socket;
@@ -45,8 +47,19 @@ public final class RawHttp implements AutoCloseable {
 
     /** A connection to 127.0.0.1:port from the given local address (e.g. 127.0.0.2: another client address). */
     public static RawHttp connect(String localAddress, int port) {
+        return connect(localAddress, port, 0);
+    }
+
+    /**
+     * As {@link #connect(String, int)}, with the receive buffer set before connecting when {@code receiveBufferSize}
+     * is above 0 (a small one makes a client that stops reading fill its TCP window soon).
+     */
+    public static RawHttp connect(String localAddress, int port, int receiveBufferSize) {
         Socket s = new Socket();
         try {
+            if (receiveBufferSize > 0) {
+                s.setReceiveBufferSize(receiveBufferSize);
+            }
             if (localAddress != null) {
                 s.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
             }
@@ -304,6 +317,59 @@ public final class RawHttp implements AutoCloseable {
     }
 
     // ---- websocket frames ------------------------------------------------------------------------------------------
+
+    /**
+     * A direct websocket Engine.IO session opened by hand ({@link #connect(String, int, int)}, then the upgrade,
+     * answered 101); the next frame is the server's OPEN packet.
+     */
+    public static RawHttp websocket(String localAddress, int port, int receiveBufferSize) {
+        RawHttp c = connect(localAddress, port, receiveBufferSize);
+        Response r = c.write(get("/socket.io/?EIO=4&transport=websocket", port, websocketHeaders(Map.of()))).read(WAIT);
+        if (r.status() != 101) {
+            c.close();
+            throw new AssertionError("websocket upgrade answered " + r);
+        }
+        return c;
+    }
+
+    /** Text frames up to the first one matching (those read on the way are kept, see {@link #texts()}). */
+    public String awaitText(java.util.function.Predicate<String> done, Duration within) {
+        while (true) {
+            Frame f = readFrame(within).orElseThrow(
+                    () -> new AssertionError("connection ended before a matching frame; read " + texts));
+            if (f.opcode() == Frame.CLOSE) {
+                throw new AssertionError("closed (" + f.closeCode() + ") before a matching frame; read " + texts);
+            }
+            if (f.opcode() == Frame.TEXT) {
+                String text = f.text();
+                texts.add(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+                if (done.test(text)) {
+                    return text;
+                }
+            }
+        }
+    }
+
+    /** The status code of the server's close frame; -1 when the connection ended without one. Texts on the way are kept. */
+    public int awaitCloseCode(Duration within) {
+        while (true) {
+            Optional<Frame> f = readFrame(within);
+            if (f.isEmpty()) {
+                return -1;
+            }
+            if (f.get().opcode() == Frame.CLOSE) {
+                return f.get().closeCode();
+            }
+            if (f.get().opcode() == Frame.TEXT) {
+                texts.add(f.get().text());
+            }
+        }
+    }
+
+    /** The text frames {@link #awaitText} and {@link #awaitCloseCode} read. */
+    public List<String> texts() {
+        return texts;
+    }
 
     /** A masked client text frame (FIN set). */
     public boolean sendText(String text) {
