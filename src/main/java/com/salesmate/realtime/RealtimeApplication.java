@@ -8,8 +8,10 @@ import com.salesmate.realtime.auth.Revocations;
 import com.salesmate.realtime.auth.SecretStore;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.cli.DbCommand;
+import com.salesmate.realtime.cluster.ClusterNode;
 import com.salesmate.realtime.cli.TokenCommand;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
+import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.metrics.TenantCounters;
@@ -20,6 +22,7 @@ import com.salesmate.realtime.persistence.SightingRecorder;
 import com.salesmate.realtime.hub.Authenticator;
 import com.salesmate.realtime.hub.BlockingWork;
 import com.salesmate.realtime.hub.Events;
+import com.salesmate.realtime.hub.Reach;
 import com.salesmate.realtime.hub.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
@@ -86,7 +89,6 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
     @Override
     public void run(RealtimeConfiguration config, Environment environment) {
-        refuseClusterMode(config);
         Clock clock = Clock.systemUTC();
         StrictJson.apply(environment.getObjectMapper());
 
@@ -114,9 +116,15 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
+        ClusterNode cluster = clusterNode(config, revocations, environment);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
                 new Authenticator(tokens, revocations), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
-                environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock);
+                environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock,
+                cluster == null ? Reach.singleNode() : cluster);
+        if (cluster != null) { // started before the sockets, stopped after them
+            environment.lifecycle().manage(cluster);
+            environment.healthChecks().register("redis", new RedisHealthCheck(cluster));
+        }
         socketServer = new SocketServer(config.getSocketio(), hub, hub.registry(), metrics, writer, timers);
         environment.lifecycle().manage(socketServer);
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
@@ -131,11 +139,16 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         return hub;
     }
 
-    private static void refuseClusterMode(RealtimeConfiguration config) {
-        if (config.getRedisUrl() != null && !config.getRedisUrl().isBlank()) {
-            throw new IllegalStateException("REDIS_URL is set, but this build runs single-node only; "
-                    + "unset REDIS_URL (see README, Scale-out)");
+    /** Cluster mode when {@code redisUrl} is set: this node joins the others over that Redis. */
+    private static ClusterNode clusterNode(RealtimeConfiguration config, Revocations revocations,
+                                           Environment environment) {
+        String url = config.getRedisUrl();
+        if (url == null || url.isBlank()) {
+            return null;
         }
+        return new ClusterNode(config.getCluster(), url.trim(),
+                (int) config.getSocketio().getMaxFramePayload().toBytes(), revocations, environment.metrics(),
+                new com.salesmate.realtime.hub.WireJson().mapper());
     }
 
     private static Jdbi buildDatabase(DatabaseFactory database, Environment environment) {
@@ -179,8 +192,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new JsonExceptionMapper());
         jersey.register(new WebExceptionMapper());
         jersey.register(new UnexpectedExceptionMapper());
-        jersey.register(new StatsResource(metrics, hub.registry()));
-        jersey.register(new TenantResource(hub.registry(), hub.presence(), jdbi));
+        jersey.register(new StatsResource(hub.directory()));
+        jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
@@ -191,7 +204,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.healthChecks().register("socketio", new SocketIoHealthCheck(socketServer));
         environment.healthChecks().register("location-writer",
                 new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
-        environment.admin().addTask(new DisconnectTask(hub.registry(), revocations));
+        environment.admin().addTask(new DisconnectTask(hub.directory(), revocations));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");

@@ -51,6 +51,11 @@ public class RealtimeConfiguration extends Configuration {
     private String redisUrl = "";
 
     @JsonProperty
+    @Valid
+    @NotNull
+    private com.salesmate.realtime.cluster.ClusterSettings cluster = new com.salesmate.realtime.cluster.ClusterSettings();
+
+    @JsonProperty
     @NotNull
     private Duration shutdownTimeout = Duration.seconds(30);
 
@@ -85,6 +90,10 @@ public class RealtimeConfiguration extends Configuration {
 
     public String getRedisUrl() {
         return redisUrl;
+    }
+
+    public com.salesmate.realtime.cluster.ClusterSettings getCluster() {
+        return cluster;
     }
 
     public Duration getShutdownTimeout() {

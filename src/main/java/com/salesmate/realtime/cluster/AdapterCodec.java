@@ -53,6 +53,11 @@ public final class AdapterCodec {
         return key + "#" + nsp + "#*";
     }
 
+    /** The pattern that receives the broadcasts of every namespace. */
+    public String everyNamespace() {
+        return key + "#*";
+    }
+
     public byte[] encode(AdapterMessage message) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ArrayNode data = f.arrayNode().add(message.event());

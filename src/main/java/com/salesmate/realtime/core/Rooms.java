@@ -20,6 +20,14 @@ public final class Rooms {
         return "tenant:" + tenantId + ":salesman:" + salesmanId;
     }
 
+    /**
+     * All sockets of one user. Not a room sockets join (it is not listed, counted or addressable): the cluster uses it
+     * in the adapter's {@code except} so that typing skips the sender's own sockets on every node.
+     */
+    public static String user(String tenantId, String userId) {
+        return "tenant:" + tenantId + ":user:" + userId;
+    }
+
     /** The rooms a socket joins as soon as it is authenticated. */
     public static Set<String> automatic(Identity identity) {
         Set<String> rooms = new LinkedHashSet<>();

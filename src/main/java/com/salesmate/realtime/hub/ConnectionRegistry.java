@@ -29,16 +29,18 @@ public class ConnectionRegistry {
         return was;
     }
 
-    /** Puts an open, registered socket into a room; idempotent. */
-    void join(Connection connection, String room) {
+    /** Puts an open, registered socket into a room; idempotent. True when it was not in the room before. */
+    boolean join(Connection connection, String room) {
         if (!connection.isOpen() || !connections.contains(connection)) {
-            return;
+            return false;
         }
         rooms.computeIfAbsent(room, r -> ConcurrentHashMap.newKeySet()).add(connection);
-        connection.roomSet().add(room);
+        boolean added = connection.roomSet().add(room);
         if (!connection.isOpen()) { // closed meanwhile: its clean-up may have run before the join
             leave(connection, room);
+            return false;
         }
+        return added;
     }
 
     private void leave(Connection connection, String room) {

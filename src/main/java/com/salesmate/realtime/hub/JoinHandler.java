@@ -16,10 +16,12 @@ import java.util.Map;
 class JoinHandler {
     private final Payloads payloads;
     private final ConnectionRegistry registry;
+    private final Membership membership;
 
-    JoinHandler(Payloads payloads, ConnectionRegistry registry) {
+    JoinHandler(Payloads payloads, ConnectionRegistry registry, Membership membership) {
         this.payloads = payloads;
         this.registry = registry;
+        this.membership = membership;
     }
 
     void onJoinTenant(Connection connection, JsonNode payload, Ack ack) {
@@ -44,7 +46,9 @@ class JoinHandler {
     }
 
     private void joined(Connection connection, Ack ack, String room) {
-        registry.join(connection, room);
+        if (registry.join(connection, room)) {
+            membership.joined(connection);
+        }
         Map<String, Object> body = Replies.success();
         body.put("room", room);
         Replies.ack(ack, body);

@@ -6,7 +6,6 @@ import com.salesmate.realtime.persistence.SightingRecorder;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,11 +99,7 @@ public class LocalPresence implements Presence {
     }
 
     private void tell(String event, String tenantId, String salesmanId, long at) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("tenantId", tenantId);
-        payload.put("salesmanId", salesmanId);
-        payload.put("at", at);
-        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, payload);
+        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, Presence.event(tenantId, salesmanId, at));
     }
 
     @Override

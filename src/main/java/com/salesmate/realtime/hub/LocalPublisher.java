@@ -1,8 +1,12 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.metrics.SocketMetrics;
 
-import java.util.function.Predicate;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Publishes to the sockets of this node through the registry's room index. Each payload is serialised once for all
@@ -20,11 +24,20 @@ public class LocalPublisher implements Publisher {
     }
 
     @Override
-    public int toRoom(String tenantId, String room, String event, Object payload, Predicate<Connection> include) {
+    public Delivery toRoom(String tenantId, String room, String event, Object payload) {
+        return Delivery.local(room(tenantId, room, event, payload, null));
+    }
+
+    @Override
+    public Delivery toRoomExceptUser(String tenantId, String room, String event, Object payload, String exceptUserId) {
+        return Delivery.local(room(tenantId, room, event, payload, exceptUserId));
+    }
+
+    private int room(String tenantId, String room, String event, Object payload, String exceptUserId) {
         OutboundEvent wire = null;
         int reached = 0;
         for (Connection c : registry.inRoom(room)) {
-            if (!c.isAuthenticated() || !include.test(c)) {
+            if (!c.isAuthenticated() || (exceptUserId != null && c.identity().userId().equals(exceptUserId))) {
                 continue;
             }
             if (wire == null) {
@@ -39,13 +52,16 @@ public class LocalPublisher implements Publisher {
     }
 
     @Override
-    public int toEveryone(String event, Object payload) {
-        OutboundEvent wire = json.event(event, payload);
+    public Delivery toEveryone(String event, Object payload) {
+        return Delivery.local(everyone(json.event(event, payload)));
+    }
+
+    private int everyone(OutboundEvent wire) {
         int reached = 0;
         for (Connection c : registry.authenticated()) {
             if (c.send(wire)) {
                 reached++;
-                metrics.sent(event, c.identity().tenantId(), 1);
+                metrics.sent(wire.name(), c.identity().tenantId(), 1);
             }
         }
         return reached;
@@ -58,5 +74,49 @@ public class LocalPublisher implements Publisher {
         }
         metrics.sent(event, connection.identity() == null ? null : connection.identity().tenantId(), 1);
         return 1;
+    }
+
+    /**
+     * Delivers an emit that came from elsewhere (another node, a Node.js emitter) as the Socket.IO adapter addresses
+     * it: to the authenticated sockets in any of {@code rooms} (all of them when empty), once each, skipping those in
+     * any of {@code except}. Besides the rooms of the index, {@code except} may name a user's sockets as
+     * {@link Rooms#user}. Returns the number of sockets reached.
+     */
+    public int deliver(OutboundEvent wire, Collection<String> rooms, Set<String> except) {
+        if (rooms.isEmpty() && except.isEmpty()) {
+            return everyone(wire);
+        }
+        Collection<Connection> candidates;
+        if (rooms.isEmpty()) {
+            candidates = registry.authenticated();
+        } else if (rooms.size() == 1) {
+            candidates = registry.inRoom(rooms.iterator().next());
+        } else {
+            Set<Connection> union = new HashSet<>();
+            rooms.forEach(r -> union.addAll(registry.inRoom(r)));
+            candidates = union;
+        }
+        int reached = 0;
+        for (Connection c : candidates) {
+            Identity identity = c.identity();
+            if (identity == null || skipped(c, identity, except) || !c.send(wire)) {
+                continue;
+            }
+            reached++;
+            metrics.sent(wire.name(), identity.tenantId(), 1);
+        }
+        return reached;
+    }
+
+    private static boolean skipped(Connection c, Identity identity, Set<String> except) {
+        if (except.isEmpty()) {
+            return false;
+        }
+        for (String room : c.roomSet()) {
+            if (except.contains(room)) {
+                return true;
+            }
+        }
+        return except.contains(Rooms.user(identity.tenantId(), identity.userId()));
     }
 }

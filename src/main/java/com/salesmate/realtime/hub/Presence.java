@@ -2,7 +2,9 @@ package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.core.Identity;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +15,15 @@ public interface Presence {
 
     /** The live state of one online salesman. */
     record Online(String tenantId, String salesmanId, int connections, long onlineSince) {
+    }
+
+    /** The payload of {@code salesman:online} / {@code salesman:offline}. */
+    static Map<String, Object> event(String tenantId, String salesmanId, long at) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("tenantId", tenantId);
+        payload.put("salesmanId", salesmanId);
+        payload.put("at", at);
+        return payload;
     }
 
     /** An authenticated salesman socket arrived. */

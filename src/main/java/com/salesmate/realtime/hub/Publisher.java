@@ -1,24 +1,75 @@
 package com.salesmate.realtime.hub;
 
-import java.util.function.Predicate;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * Addresses events to rooms, single sockets or everyone and says how many sockets it reached. This node's
- * implementation is {@link LocalPublisher}; a cluster-wide one can replace it without touching the handlers.
+ * Addresses events to rooms, single sockets or everyone. This node's implementation is {@link LocalPublisher}; the
+ * cluster's also hands each emit to the other nodes and counts the sockets it addresses there. Never blocks: callers
+ * run on event-loop threads too.
  */
 public interface Publisher {
 
-    /** Emits to every authenticated socket in a room of {@code tenantId}; returns the number of sockets reached. */
-    default int toRoom(String tenantId, String room, String event, Object payload) {
-        return toRoom(tenantId, room, event, payload, c -> true);
+    /**
+     * What an emit reached: the sockets of this node it was queued to now, and, counted only when asked (in a cluster
+     * that is a round trip to Redis), every socket it addressed on every node.
+     */
+    final class Delivery {
+        private final int local;
+        private final Supplier<CompletionStage<Integer>> elsewhere;
+
+        private Delivery(int local, Supplier<CompletionStage<Integer>> elsewhere) {
+            this.local = local;
+            this.elsewhere = elsewhere;
+        }
+
+        /** Reached on this node; nothing addressed elsewhere. */
+        public static Delivery local(int reached) {
+            return new Delivery(reached, null);
+        }
+
+        /** Reached on this node, plus what {@code elsewhere} counts on the other nodes. */
+        public static Delivery of(int reached, Supplier<CompletionStage<Integer>> elsewhere) {
+            return new Delivery(reached, elsewhere);
+        }
+
+        public int local() {
+            return local;
+        }
+
+        /** Every socket addressed, on every node. */
+        public CompletionStage<Integer> total() {
+            return elsewhere == null ? CompletableFuture.completedFuture(local)
+                    : elsewhere.get().thenApply(n -> local + n);
+        }
+
+        /** The cluster-wide count, or this node's when the other nodes cannot be counted within {@code wait}. */
+        public int awaitTotal(Duration wait) {
+            try {
+                return total().toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return local;
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                return local;
+            }
+        }
     }
 
-    /** As {@link #toRoom(String, String, String, Object)}, skipping sockets the filter refuses. */
-    int toRoom(String tenantId, String room, String event, Object payload, Predicate<Connection> include);
+    /** Emits to every authenticated socket in a room of {@code tenantId}. */
+    Delivery toRoom(String tenantId, String room, String event, Object payload);
+
+    /** As {@link #toRoom}, skipping every socket of user {@code exceptUserId} (of the same tenant). */
+    Delivery toRoomExceptUser(String tenantId, String room, String event, Object payload, String exceptUserId);
 
     /** Emits to every authenticated socket, whatever its tenant. */
-    int toEveryone(String event, Object payload);
+    Delivery toEveryone(String event, Object payload);
 
-    /** Emits to one socket; 1 when it was queued, else 0. */
+    /** Emits to one socket of this node; 1 when it was queued, else 0. */
     int toSocket(Connection connection, String event, Object payload);
 }

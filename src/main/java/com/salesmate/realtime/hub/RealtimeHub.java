@@ -28,23 +28,28 @@ public class RealtimeHub implements SocketEvents {
     private final WireJson json = new WireJson();
     private final Publisher publisher;
     private final Presence presence;
+    private final Directory directory;
     private final NotificationService notifications;
     private final Sessions sessions;
     private final Authentication authentication;
     private final InboundEvents inbound;
 
     public RealtimeHub(HubSettings settings, Authenticator authenticator, Stores stores, SocketMetrics metrics,
-                       Validator validator, BlockingWork blocking, ScheduledExecutorService timers, Clock clock) {
+                       Validator validator, BlockingWork blocking, ScheduledExecutorService timers, Clock clock,
+                       Reach reach) {
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(validator, metrics);
-        this.publisher = new LocalPublisher(registry, metrics, json);
-        this.presence = new LocalPresence(publisher, stores.sightings(), timers, settings.presenceGrace(), clock);
+        Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json),
+                metrics, stores.sightings(), timers, settings.presenceGrace(), clock));
+        this.publisher = wiring.publisher();
+        this.presence = wiring.presence();
+        this.directory = wiring.directory();
         this.notifications = new NotificationService(stores.jdbi(), publisher, metrics, json.mapper(),
                 settings.notificationTtl(), clock);
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.typingTimeout());
-        this.sessions = new Sessions(registry, presence, typing, publisher, metrics, timers, settings, clock);
+        this.sessions = new Sessions(registry, presence, wiring.membership(), typing, publisher, metrics, timers, settings, clock);
         this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
-        JoinHandler joins = new JoinHandler(payloads, registry);
+        JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership());
         LocationHandler locations = new LocationHandler(payloads, stores.writer(), publisher, new IdGenerator(clock), clock);
         NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
         this.inbound = new InboundEvents(publisher, metrics, blocking, json)
@@ -95,6 +100,10 @@ public class RealtimeHub implements SocketEvents {
 
     public Presence presence() {
         return presence;
+    }
+
+    public Directory directory() {
+        return directory;
     }
 
     public NotificationService notifications() {

@@ -23,6 +23,7 @@ final class Sessions {
 
     private final ConnectionRegistry registry;
     private final Presence presence;
+    private final Membership membership;
     private final TypingHandler typing;
     private final Publisher publisher;
     private final SocketMetrics metrics;
@@ -30,10 +31,12 @@ final class Sessions {
     private final HubSettings settings;
     private final Clock clock;
 
-    Sessions(ConnectionRegistry registry, Presence presence, TypingHandler typing, Publisher publisher,
-             SocketMetrics metrics, ScheduledExecutorService timers, HubSettings settings, Clock clock) {
+    Sessions(ConnectionRegistry registry, Presence presence, Membership membership, TypingHandler typing,
+             Publisher publisher, SocketMetrics metrics, ScheduledExecutorService timers, HubSettings settings,
+             Clock clock) {
         this.registry = registry;
         this.presence = presence;
+        this.membership = membership;
         this.typing = typing;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -85,6 +88,7 @@ final class Sessions {
         }, untilExpiry, TimeUnit.MILLISECONDS));
         if (first) {
             metrics.authenticated(identity.tenantId());
+            membership.admitted(connection);
             if (identity.isSalesman()) {
                 presence.connected(identity);
             }
@@ -116,6 +120,7 @@ final class Sessions {
         metrics.disconnectReason(connection.closeReason().metricName());
         Identity identity = connection.identity();
         if (identity != null) {
+            membership.left(connection);
             typing.stopAll(connection);
             if (identity.isSalesman()) {
                 presence.disconnected(identity, clock.millis());

@@ -101,10 +101,15 @@ class TypingHandler {
         body.put("from", fromBody);
         body.put("to", target.to());
         body.put("conversationId", target.conversationId());
-        int delivered = publisher.toRoom(from.tenantId(), target.room(), event, body,
-                c -> !c.identity().userId().equals(from.userId()));
-        Map<String, Object> reply = Replies.success();
-        reply.put("delivered", delivered);
-        Replies.ack(ack, reply);
+        Publisher.Delivery delivery = publisher.toRoomExceptUser(from.tenantId(), target.room(), event, body,
+                from.userId());
+        if (ack == Ack.NONE) {
+            return;
+        }
+        delivery.total().whenComplete((total, failure) -> { // in a cluster, once the other nodes are counted
+            Map<String, Object> reply = Replies.success();
+            reply.put("delivered", failure == null ? total : delivery.local());
+            Replies.ack(ack, reply);
+        });
     }
 }

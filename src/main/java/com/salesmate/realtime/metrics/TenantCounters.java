@@ -35,6 +35,11 @@ public class TenantCounters {
         return byTenant.computeIfAbsent(tenantId, t -> new Totals());
     }
 
+    /** Every tenant counted so far on this node. */
+    public Map<String, Totals> all() {
+        return java.util.Collections.unmodifiableMap(byTenant);
+    }
+
     void connected(String tenantId) {
         of(tenantId).connections.increment();
     }

@@ -3,8 +3,7 @@ package com.salesmate.realtime.resources;
 import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.core.Ids;
 import com.salesmate.realtime.persistence.LocationDao;
-import com.salesmate.realtime.hub.Connection;
-import com.salesmate.realtime.hub.ConnectionRegistry;
+import com.salesmate.realtime.hub.Directory;
 import com.salesmate.realtime.hub.Presence;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
@@ -23,12 +22,12 @@ import java.util.Map;
 @Path(ApiPaths.ROOT + "/tenants/{tenantId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantResource {
-    private final ConnectionRegistry registry;
+    private final Directory directory;
     private final Presence presence;
     private final Jdbi jdbi;
 
-    public TenantResource(ConnectionRegistry registry, Presence presence, Jdbi jdbi) {
-        this.registry = registry;
+    public TenantResource(Directory directory, Presence presence, Jdbi jdbi) {
+        this.directory = directory;
         this.presence = presence;
         this.jdbi = jdbi;
     }
@@ -38,8 +37,7 @@ public class TenantResource {
     public Map<String, Object> connections(@Auth Caller caller, @PathParam("tenantId") String tenantId) {
         Ids.require("tenantId", tenantId);
         caller.requireTenant(tenantId);
-        List<Map<String, Object>> connections = registry.ofTenant(tenantId).stream()
-                .sorted(Comparator.comparingLong(Connection::connectedAt))
+        List<Map<String, Object>> connections = directory.connections(tenantId).stream()
                 .map(TenantResource::describe)
                 .toList();
         return Answers.ok("tenantId", tenantId, "count", connections.size(), "connections", connections);
@@ -66,12 +64,12 @@ public class TenantResource {
         return Answers.ok("tenantId", tenantId, "count", salesmen.size(), "salesmen", salesmen);
     }
 
-    private static Map<String, Object> describe(Connection c) {
+    private static Map<String, Object> describe(Directory.Socket c) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("sessionId", c.id());
-        m.put("userId", c.identity().userId());
-        m.put("salesmanId", c.identity().salesmanId());
-        m.put("role", c.identity().role().wire());
+        m.put("sessionId", c.sessionId());
+        m.put("userId", c.userId());
+        m.put("salesmanId", c.salesmanId());
+        m.put("role", c.role());
         m.put("transport", c.transport());
         m.put("connectedAt", c.connectedAt());
         return m;

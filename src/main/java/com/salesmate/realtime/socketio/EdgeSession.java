@@ -152,7 +152,7 @@ final class EdgeSession implements Link {
         if (closing.get() || !namespaceConnected.get()) {
             return false; // nothing is said to a namespace the client has not connected to
         }
-        long size = event.name().length() + (long) event.json().length() + EVENT_OVERHEAD;
+        long size = event.name().length() + (long) event.length() + EVENT_OVERHEAD;
         long queued = queuedBytes();
         if (queued + size > limits.maxQueuedPerSocket()) {
             LOG.warn("connection {} disconnected as a slow consumer: {} bytes queued, limit {}",
@@ -162,7 +162,7 @@ final class EdgeSession implements Link {
         }
         Packet packet = packet(PacketType.EVENT);
         packet.setName(event.name());
-        packet.setData(List.of(new RawValue(event.json())));
+        packet.setData(event.args().stream().map(RawValue::new).toList());
         write(packet, size);
         return true;
     }

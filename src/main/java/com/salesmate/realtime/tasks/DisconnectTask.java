@@ -1,10 +1,9 @@
 package com.salesmate.realtime.tasks;
 
 import com.salesmate.realtime.auth.Revocations;
+import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Ids;
-import com.salesmate.realtime.hub.Connection;
-import com.salesmate.realtime.hub.ConnectionRegistry;
-import com.salesmate.realtime.hub.DisconnectReason;
+import com.salesmate.realtime.hub.Directory;
 import io.dropwizard.servlets.tasks.Task;
 
 import java.io.PrintWriter;
@@ -15,17 +14,17 @@ import java.util.Map;
 
 /**
  * Admin task: disconnect every socket of a salesman ({@code ?salesmanId=}) or of a tenant ({@code ?tenantId=}),
- * e.g. after revoking a device or a tenant. Clients reconnect and must authenticate again; with
+ * on every node of a cluster, e.g. after revoking a device or a tenant. Clients reconnect and must authenticate again; with
  * {@code &revokeFor=1h} (a Dropwizard duration) their still-valid tokens are refused for that long, REST
  * credentials of a revoked tenant too.
  */
 public class DisconnectTask extends Task {
-    private final ConnectionRegistry registry;
+    private final Directory directory;
     private final Revocations revocations;
 
-    public DisconnectTask(ConnectionRegistry registry, Revocations revocations) {
+    public DisconnectTask(Directory directory, Revocations revocations) {
         super("disconnect");
-        this.registry = registry;
+        this.directory = directory;
         this.revocations = revocations;
     }
 
@@ -56,9 +55,12 @@ public class DisconnectTask extends Task {
                     : revocations.revokeTenant(id, revokeFor);
             output.printf("tokens of %s %s refused until %s%n", what, id, until);
         }
-        List<Connection> targets = salesmanId != null ? registry.ofSalesman(salesmanId) : registry.ofTenant(tenantId);
-        targets.forEach(c -> c.close(DisconnectReason.ADMIN));
-        output.printf("disconnected %d sockets of %s %s%n", targets.size(), what, id);
+        try {
+            int closed = directory.disconnect(tenantId, salesmanId);
+            output.printf("disconnected %d sockets of %s %s%n", closed, what, id);
+        } catch (ApiException e) { // a cluster whose Redis is unreachable: this node's sockets are closed
+            output.println(e.getMessage());
+        }
     }
 
     private static String single(Map<String, List<String>> parameters, String name) {

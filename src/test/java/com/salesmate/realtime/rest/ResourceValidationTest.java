@@ -127,8 +127,9 @@ class ResourceValidationTest {
                 .addProvider(new JsonExceptionMapper())
                 .addProvider(new WebExceptionMapper())
                 .addProvider(new UnexpectedExceptionMapper())
-                .addResource(new StatsResource(metrics, registry))
-                .addResource(new TenantResource(registry, presence, jdbi))
+                .addResource(new StatsResource(new com.salesmate.realtime.hub.LocalDirectory(registry, metrics)))
+                .addResource(new TenantResource(new com.salesmate.realtime.hub.LocalDirectory(registry, metrics),
+                        presence, jdbi))
                 .addResource(new SalesmanResource(presence, jdbi, CLOCK))
                 .addResource(new EmitResource(publisher, notifications, CLOCK))
                 .build();

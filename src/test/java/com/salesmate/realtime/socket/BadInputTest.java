@@ -138,7 +138,7 @@ class BadInputTest {
             assertInvalid(c.emitAck("typing", new JSONObject().put("to", "managers").put("conversationId", huge)), "conversationId");
             assertInvalid(c.emitAck("location:update", location(1, 1).put("salesmanId", huge)), "salesmanId");
             m.assertNone("typing", Duration.ofMillis(300));
-            assertThat(APP.app().hub().publisher().toRoom(T, Rooms.salesman(T, huge), "probe", Map.of())).isZero();
+            assertThat(APP.app().hub().publisher().toRoom(T, Rooms.salesman(T, huge), "probe", Map.of()).local()).isZero();
             assertThat(storedLocations(s)).isZero();
             assertThat(c.isConnected()).isTrue();
         }

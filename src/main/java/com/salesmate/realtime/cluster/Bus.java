@@ -1,0 +1,209 @@
+package com.salesmate.realtime.cluster;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.hub.LocalPublisher;
+import com.salesmate.realtime.hub.OutboundEvent;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The adapter channels on Redis: this node's emits go out in the Socket.IO Redis adapter's format, and what other
+ * nodes and Node.js emitters publish is delivered to this node's sockets. Anyone who can publish on Redis can send
+ * here, so a message that is too large, does not decode, names another namespace or a reserved event, or carries
+ * binary data is dropped and counted, before any socket sees it.
+ */
+final class Bus {
+    private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+    /** Socket.IO's reserved event names: a server never emits them to clients. */
+    static final Set<String> RESERVED = Set.of("connect", "connect_error", "disconnect", "disconnecting",
+            "newListener", "removeListener");
+    static final String PUBLISHED = "cluster.messages.published";
+    static final String RECEIVED = "cluster.messages.received";
+    static final String DROPPED = "cluster.messages.dropped";
+
+    private final Redis redis;
+    private final AdapterCodec codec;
+    private final String uid;
+    private final byte[] ownPrefix;
+    private final String controlChannel;
+    private final int maxBytes;
+    private final ObjectMapper json;
+    private final MetricRegistry metrics;
+    private final Meter published;
+    private final Meter received;
+    private final Meter dropped;
+    private final Map<String, Meter> droppedBy = new ConcurrentHashMap<>();
+    private final AtomicLong lastDropLog = new AtomicLong();
+    private volatile LocalPublisher local;
+    private volatile Consumer<byte[]> control = b -> { };
+
+    Bus(Redis redis, String channelKey, String uid, String controlChannel, int maxBytes, ObjectMapper json,
+        MetricRegistry metrics) {
+        this.redis = redis;
+        this.codec = new AdapterCodec(channelKey);
+        this.uid = uid;
+        this.ownPrefix = ownPrefix(uid);
+        this.controlChannel = controlChannel;
+        this.maxBytes = maxBytes;
+        this.json = json;
+        this.metrics = metrics;
+        this.published = metrics.meter(PUBLISHED);
+        this.received = metrics.meter(RECEIVED);
+        this.dropped = metrics.meter(DROPPED);
+    }
+
+    /** Starts delivering to {@code local} what arrives, and hands control messages to {@code control}. */
+    void start(LocalPublisher local, Consumer<byte[]> control) {
+        this.local = local;
+        this.control = control;
+        redis.subscriber().addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String pattern, String channel, byte[] message) {
+                onMessage(channel, message);
+            }
+
+            @Override
+            public void message(String channel, byte[] message) {
+                onMessage(channel, message);
+            }
+        });
+        // every namespace's channels, so that emits to a namespace this service does not serve are counted
+        redis.subscriber().sync().psubscribe(codec.everyNamespace());
+        redis.subscriber().sync().subscribe(controlChannel);
+    }
+
+    /** Hands an emit to the other nodes; a failure (Redis unreachable) is counted as a dropped message. */
+    void publish(String event, Object payload, Set<String> rooms, Set<String> except) {
+        byte[] frame;
+        try {
+            JsonNode tree = json.valueToTree(payload);
+            frame = codec.encode(new AdapterMessage(uid, "/", event, List.of(tree), rooms, except,
+                    json.createObjectNode()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            drop("unencodable", e.getMessage());
+            return;
+        }
+        String channel = codec.channel(new AdapterMessage(uid, "/", event, List.of(), rooms, except, null));
+        try {
+            redis.publisher().publish(channel, frame).whenComplete((n, failure) -> {
+                if (failure != null) {
+                    drop("publish_failed", failure.toString());
+                } else {
+                    published.mark();
+                }
+            });
+        } catch (RuntimeException e) { // rejected at once while disconnected
+            drop("publish_failed", e.toString());
+        }
+    }
+
+    /** Publishes a control message (JSON) to every node. */
+    void control(byte[] message) {
+        redis.publisher().publish(controlChannel, message);
+    }
+
+    private void onMessage(String channel, byte[] bytes) {
+        if (channel.equals(controlChannel)) {
+            control.accept(bytes);
+            return;
+        }
+        if (isOwn(bytes)) {
+            return; // this node's own emit, already delivered here
+        }
+        received.mark();
+        if (bytes.length > maxBytes) {
+            drop("too_large", bytes.length + " bytes on " + channel);
+            return;
+        }
+        AdapterMessage message;
+        try {
+            message = codec.decode(bytes);
+        } catch (AdapterCodec.Malformed e) {
+            drop("malformed", e.getMessage() + " on " + channel);
+            return;
+        }
+        if (message.uid().equals(uid)) {
+            return;
+        }
+        if (!"/".equals(message.nsp())) {
+            drop("unknown_namespace", message.nsp());
+            return;
+        }
+        if (RESERVED.contains(message.event())) {
+            drop("reserved_event", message.event());
+            return;
+        }
+        List<String> args = new ArrayList<>(message.args().size());
+        for (JsonNode arg : message.args()) {
+            if (hasBinary(arg)) {
+                drop("binary", message.event());
+                return;
+            }
+            try {
+                args.add(json.writeValueAsString(arg));
+            } catch (JsonProcessingException e) {
+                drop("malformed", e.getOriginalMessage());
+                return;
+            }
+        }
+        LocalPublisher to = local;
+        if (to != null) {
+            to.deliver(new OutboundEvent(message.event(), args), message.rooms(), message.except());
+        }
+    }
+
+    private static boolean hasBinary(JsonNode node) {
+        if (node.isBinary()) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (hasBinary(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void drop(String reason, String detail) {
+        dropped.mark();
+        droppedBy.computeIfAbsent(reason, r -> metrics.meter(DROPPED + "." + r)).mark();
+        long now = System.currentTimeMillis();
+        long last = lastDropLog.get();
+        if (now - last > 10_000 && lastDropLog.compareAndSet(last, now)) { // at most one line per 10 s
+            LOG.warn("cluster message dropped ({}): {}", reason, detail);
+        }
+    }
+
+    /** A msgpack frame this node encoded starts with a 3-element array and its uid as the first string. */
+    private boolean isOwn(byte[] bytes) {
+        return bytes.length > ownPrefix.length
+                && Arrays.equals(bytes, 0, ownPrefix.length, ownPrefix, 0, ownPrefix.length);
+    }
+
+    private static byte[] ownPrefix(String uid) {
+        byte[] id = uid.getBytes(StandardCharsets.UTF_8);
+        if (id.length > 31) {
+            throw new IllegalArgumentException("node uid too long");
+        }
+        byte[] prefix = new byte[id.length + 2];
+        prefix[0] = (byte) 0x93;              // fixarray of 3
+        prefix[1] = (byte) (0xa0 | id.length); // fixstr
+        System.arraycopy(id, 0, prefix, 2, id.length);
+        return prefix;
+    }
+}

@@ -1,0 +1,344 @@
+package com.salesmate.realtime.cluster;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.auth.Revocations;
+import com.salesmate.realtime.core.Ids;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.LocalDirectory;
+import com.salesmate.realtime.hub.Reach;
+import com.salesmate.realtime.metrics.SocketMetrics;
+import io.dropwizard.lifecycle.Managed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * This node as a member of a cluster over Redis ({@code redisUrl} set): wires the hub with the cluster's publisher,
+ * presence, membership and directory, beats the heartbeat (which also reaps dead nodes and ends presence graces),
+ * carries the disconnect task and revocations to every node, and registers everything again when Redis comes back.
+ * Nothing here runs on a Netty event loop or blocks one: Redis is asked asynchronously, and the one blocking step
+ * (reloading revocations) runs on the node's own thread.
+ */
+public final class ClusterNode implements Reach, Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+    public static final String NODES = "cluster.nodes";
+    public static final String LATENCY = "cluster.redis.latency";
+
+    private final ClusterSettings settings;
+    private final String node;
+    private final Redis redis;
+    private final SharedState state;
+    private final Bus bus;
+    private final Revocations revocations;
+    private final ObjectMapper json = new ObjectMapper();
+    private final ScheduledExecutorService worker;
+    private final Timer latency;
+    private final Meter reapedNodes;
+    private final Meter resyncs;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final String controlChannel;
+
+    private volatile Parts parts;
+    private volatile ClusterPresence presence;
+    private volatile ClusterMembership membership;
+    private volatile long liveNodes;
+    private volatile long lastBeat;
+    private volatile String lastError;
+    private volatile boolean registered;
+
+    public ClusterNode(ClusterSettings settings, String redisUrl, int maxMessageBytes, Revocations revocations,
+                       MetricRegistry metrics, ObjectMapper wireJson) {
+        this.settings = settings;
+        byte[] id = new byte[6];
+        new SecureRandom().nextBytes(id);
+        this.node = HexFormat.of().formatHex(id);
+        this.redis = new Redis(redisUrl, settings.commandTimeout());
+        this.state = new SharedState(redis, settings.getKeyPrefix(), node, settings.commandTimeout());
+        this.controlChannel = settings.getKeyPrefix() + "#control";
+        this.bus = new Bus(redis, settings.getChannelKey(), node, controlChannel, maxMessageBytes, wireJson, metrics);
+        this.revocations = revocations;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-" + node);
+            t.setDaemon(true);
+            return t;
+        });
+        this.latency = metrics.timer(LATENCY);
+        this.reapedNodes = metrics.meter("cluster.nodes.reaped");
+        this.resyncs = metrics.meter("cluster.resyncs");
+        metrics.register(NODES, (Gauge<Long>) () -> liveNodes);
+        revocations.listen(this::revoked);
+        LOG.info("cluster node {} on Redis {} (keys {}:*, adapter channels {}#/#)", node, redis.where(),
+                settings.getKeyPrefix(), settings.getChannelKey());
+    }
+
+    @Override
+    public Wiring wire(Parts parts) {
+        this.parts = parts;
+        ClusterPublisher publisher = new ClusterPublisher(parts.local(), bus, state);
+        this.membership = new ClusterMembership(state, this::markDirty);
+        this.presence = new ClusterPresence(state, publisher, parts.sightings(), parts.presenceGrace(), parts.clock(),
+                this::markDirty);
+        return new Wiring(publisher, presence, membership,
+                new ClusterDirectory(parts.registry(), parts.metrics(), state, this::askOthersToDisconnect));
+    }
+
+    public String nodeId() {
+        return node;
+    }
+
+    /** Joins: subscribed, revocations loaded, heartbeat registered, before this node takes sockets. */
+    @Override
+    public void start() throws Exception {
+        bus.start(parts.local(), this::onControl);
+        reloadRevocations();
+        state.tick(settings.nodeTimeout()).toCompletableFuture()
+                .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        registered = true;
+        lastBeat = System.currentTimeMillis();
+        long every = settings.heartbeatInterval().toMillis();
+        worker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Leaves: runs after the socket server stopped, so this node's sockets are already gone from the registry. */
+    @Override
+    public void stop() {
+        worker.shutdownNow();
+        try {
+            CompletableFuture.allOf(
+                    state.presenceSync(Map.of(), parts.presenceGrace(), parts.clock().millis()).toCompletableFuture(),
+                    state.resetNode().toCompletableFuture(),
+                    state.leave().toCompletableFuture())
+                    .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("node {} left without clearing its entries in Redis ({}); they go when its heartbeat expires",
+                    node, e.toString());
+        }
+        redis.close();
+    }
+
+    // ---- heartbeat
+
+    private void tick() {
+        if (!ticking.compareAndSet(false, true)) {
+            return; // the previous beat is still waiting for Redis
+        }
+        long started = System.nanoTime();
+        try {
+            state.writeFigures(figures())
+                    .thenCompose(x -> state.tick(settings.nodeTimeout()))
+                    .whenComplete((tick, failure) -> {
+                        try {
+                            if (failure != null) {
+                                beatFailed(failure);
+                            } else {
+                                latency.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                                worker.execute(() -> beat(tick));
+                            }
+                        } finally {
+                            ticking.set(false);
+                        }
+                    });
+        } catch (RuntimeException e) { // rejected at once: not connected
+            ticking.set(false);
+            beatFailed(e);
+        }
+    }
+
+    private void beat(SharedState.Tick tick) {
+        liveNodes = tick.liveNodes();
+        lastBeat = System.currentTimeMillis();
+        if (lastError != null) {
+            LOG.info("Redis answers again; registering this node's sockets and presence");
+            lastError = null;
+        }
+        if (tick.registeredNow() && registered) {
+            LOG.warn("node {} had been presumed dead by the cluster (no heartbeat for {}); registering it again",
+                    node, settings.nodeTimeout());
+            dirty.set(true);
+        }
+        for (String dead : tick.reaped()) {
+            reapedNodes.mark();
+            LOG.warn("node {} missed its heartbeat for {}: its sockets and presence are removed", dead,
+                    settings.nodeTimeout());
+        }
+        tick.offline().forEach(presence::wentOffline);
+        if (dirty.compareAndSet(true, false)) {
+            resync();
+        } else {
+            membership.refreshTransports(parts.registry());
+        }
+    }
+
+    private void beatFailed(Throwable failure) {
+        dirty.set(true);
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (lastError == null) {
+            LOG.warn("Redis at {} unreachable ({}); serving this node's sockets alone until it answers",
+                    redis.where(), cause.toString());
+        }
+        lastError = cause.toString();
+    }
+
+    private void markDirty() {
+        dirty.set(true);
+    }
+
+    /** Registers this node's sockets and presence again, as they are now; reloads the revocations. */
+    private void resync() {
+        resyncs.mark();
+        Map<String, Map.Entry<String, Integer>> held = new HashMap<>();
+        for (Connection c : parts.registry().authenticated()) {
+            var id = c.identity();
+            if (id.isSalesman()) {
+                held.merge(id.salesmanId(), Map.entry(id.tenantId(), 1),
+                        (a, b) -> Map.entry(a.getKey(), a.getValue() + b.getValue()));
+            }
+        }
+        long now = parts.clock().millis();
+        membership.reregister(parts.registry())
+                .thenCompose(x -> state.presenceSync(held, parts.presenceGrace(), now))
+                .whenComplete((online, failure) -> {
+                    if (failure != null) {
+                        markDirty();
+                        return;
+                    }
+                    online.forEach(pair -> presence.cameOnline(pair[0], pair[1], now));
+                });
+        try {
+            reloadRevocations();
+        } catch (RuntimeException e) {
+            markDirty();
+        }
+    }
+
+    // ---- disconnect task and revocations, for every node
+
+    private void revoked(String kind, String id, Instant until) {
+        state.revoke(kind, id, until.toEpochMilli());
+        sendControl(Map.of("type", "revoke", "kind", kind, "id", id, "until", until.toEpochMilli()));
+    }
+
+    private void askOthersToDisconnect(String tenantId, String salesmanId) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "disconnect");
+        message.put("tenantId", tenantId);
+        message.put("salesmanId", salesmanId);
+        sendControl(message);
+    }
+
+    private void sendControl(Map<String, Object> message) {
+        Map<String, Object> m = new LinkedHashMap<>(message);
+        m.put("from", node);
+        try {
+            bus.control(json.writeValueAsBytes(m));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("control message {} not sent to the other nodes: {}", message.get("type"), e.toString());
+        }
+    }
+
+    private void onControl(byte[] bytes) {
+        JsonNode m;
+        try {
+            m = json.readTree(bytes);
+        } catch (IOException e) {
+            LOG.warn("undecodable control message dropped");
+            return;
+        }
+        if (m == null || node.equals(m.path("from").asText())) {
+            return;
+        }
+        switch (m.path("type").asText()) {
+            case "revoke" -> {
+                String kind = m.path("kind").asText();
+                String id = m.path("id").asText();
+                if (Ids.isValid(id) && m.path("until").canConvertToLong()
+                        && (Revocations.SALESMAN.equals(kind) || Revocations.TENANT.equals(kind))) {
+                    revocations.restore(kind, id, Instant.ofEpochMilli(m.path("until").asLong()));
+                }
+            }
+            case "disconnect" -> {
+                String tenantId = m.path("tenantId").isTextual() ? m.path("tenantId").asText() : null;
+                String salesmanId = m.path("salesmanId").isTextual() ? m.path("salesmanId").asText() : null;
+                String target = salesmanId != null ? salesmanId : tenantId;
+                if (target != null && Ids.isValid(target)) {
+                    int n = LocalDirectory.closeHere(parts.registry(), tenantId, salesmanId);
+                    LOG.info("disconnected {} sockets of {} {} (asked by node {})", n,
+                            salesmanId != null ? "salesman" : "tenant", target, m.path("from").asText());
+                }
+            }
+            default -> LOG.warn("unknown control message dropped");
+        }
+    }
+
+    private void reloadRevocations() {
+        state.revocations().forEach((key, until) -> {
+            int colon = key.indexOf(':');
+            if (colon > 0) {
+                revocations.restore(key.substring(0, colon), key.substring(colon + 1), Instant.ofEpochMilli(until));
+            }
+        });
+    }
+
+    /** This node's counters for the other nodes' {@code /stats}. */
+    private Map<String, String> figures() {
+        SocketMetrics metrics = parts.metrics();
+        Map<String, String> f = new HashMap<>();
+        f.put("total", Long.toString(metrics.totalConnections()));
+        f.put("active", Integer.toString(parts.registry().size()));
+        f.put("sent", Long.toString(metrics.messagesSent()));
+        f.put("received", Long.toString(metrics.messagesReceived()));
+        metrics.tenants().all().forEach((tenant, t) -> {
+            f.put("c|" + tenant, Long.toString(t.connections()));
+            f.put("s|" + tenant, Long.toString(t.sent()));
+            f.put("r|" + tenant, Long.toString(t.received()));
+        });
+        return f;
+    }
+
+    // ---- health
+
+    /** Null when healthy, else why not. */
+    public String problem() {
+        String error = lastError;
+        if (error != null) {
+            return "Redis at " + redis.where() + " unreachable: " + error;
+        }
+        long since = System.currentTimeMillis() - lastBeat;
+        if (since > 3 * settings.heartbeatInterval().toMillis() + settings.commandTimeout().toMillis()) {
+            return "no heartbeat through Redis at " + redis.where() + " for " + since + " ms";
+        }
+        if (!redis.connected()) {
+            return "connection to Redis at " + redis.where() + " lost; reconnecting";
+        }
+        return null;
+    }
+
+    /** What the health check says when all is well. */
+    public String summary() {
+        return "node " + node + ", " + liveNodes + " live nodes, Redis at " + redis.where();
+    }
+
+    Duration nodeTimeout() {
+        return settings.nodeTimeout();
+    }
+}

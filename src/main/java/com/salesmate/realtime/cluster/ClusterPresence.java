@@ -1,0 +1,86 @@
+package com.salesmate.realtime.cluster;
+
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.hub.Events;
+import com.salesmate.realtime.hub.Presence;
+import com.salesmate.realtime.hub.Publisher;
+import com.salesmate.realtime.persistence.SightingRecorder;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Presence for the whole cluster, decided in Redis by atomic scripts: a salesman is online while any node holds one
+ * of his sockets, and {@code salesman:online} is emitted by the one node whose socket made him so;
+ * {@code salesman:offline} by the one node whose heartbeat finds his grace over (or his node dead). Last-seen times
+ * are recorded in the database as on a single node.
+ */
+final class ClusterPresence implements Presence {
+    private final SharedState state;
+    private final Publisher publisher;
+    private final SightingRecorder sightings;
+    private final Duration grace;
+    private final Clock clock;
+    private final Runnable failed;
+
+    ClusterPresence(SharedState state, Publisher publisher, SightingRecorder sightings, Duration grace, Clock clock,
+                    Runnable failed) {
+        this.state = state;
+        this.publisher = publisher;
+        this.sightings = sightings;
+        this.grace = grace;
+        this.clock = clock;
+        this.failed = failed;
+    }
+
+    @Override
+    public void connected(Identity salesman) {
+        long now = clock.millis();
+        sightings.seen(salesman.tenantId(), salesman.salesmanId(), now);
+        state.presenceUp(salesman, now).whenComplete((cameOnline, e) -> {
+            if (e != null) {
+                failed.run(); // told once Redis is back, when this node registers its presence again
+            } else if (cameOnline) {
+                tell(Events.SALESMAN_ONLINE, salesman.tenantId(), salesman.salesmanId(), now);
+            }
+        });
+    }
+
+    @Override
+    public void disconnected(Identity salesman, long at) {
+        sightings.seen(salesman.tenantId(), salesman.salesmanId(), at);
+        state.presenceDown(salesman, at, grace).whenComplete((r, e) -> {
+            if (e != null) {
+                failed.run();
+            }
+        });
+    }
+
+    /** A salesman the cluster's heartbeat found offline. */
+    void wentOffline(SharedState.Offline offline) {
+        sightings.seen(offline.tenantId(), offline.salesmanId(), offline.at());
+        tell(Events.SALESMAN_OFFLINE, offline.tenantId(), offline.salesmanId(), offline.at());
+    }
+
+    /** A salesman that came online when this node registered its presence again. */
+    void cameOnline(String salesmanId, String tenantId, long at) {
+        tell(Events.SALESMAN_ONLINE, tenantId, salesmanId, at);
+    }
+
+    private void tell(String event, String tenantId, String salesmanId, long at) {
+        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, Presence.event(tenantId, salesmanId, at));
+    }
+
+    @Override
+    public Optional<Online> online(String salesmanId) {
+        return state.online(salesmanId);
+    }
+
+    @Override
+    public List<Online> onlineInTenant(String tenantId) {
+        return state.onlineInTenant(tenantId);
+    }
+}

@@ -1,0 +1,157 @@
+package com.salesmate.realtime.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The node's Redis connections (Lettuce): one for commands and scripts, one for publishing the adapter's binary
+ * frames, one subscribed. Commands are asynchronous and bounded by the command timeout; while Redis is unreachable
+ * they fail at once instead of queueing (so nothing is replayed late, twice, after it returns), and the connections
+ * reconnect by themselves (the subscription too).
+ */
+final class Redis implements AutoCloseable {
+    private static final RedisCodec<String, byte[]> BINARY = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    private static final String LIB = resource("lib.lua");
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisConnection<String, byte[]> publisher;
+    private final StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private final String where;
+
+    /** A Lua script of this package (lib.lua prepended), run by its digest and loaded again when Redis lost it. */
+    static final class Script {
+        private final String body;
+        private final String sha;
+
+        Script(String name) {
+            this.body = LIB + "\n" + resource(name);
+            this.sha = sha1(body);
+        }
+    }
+
+    Redis(String url, Duration commandTimeout) {
+        RedisURI uri = RedisURI.create(url);
+        this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(1), 2,
+                        java.util.concurrent.TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+                .build());
+        try {
+            this.commands = client.connect(StringCodec.UTF8);
+            this.publisher = client.connect(BINARY);
+            this.subscriber = client.connectPubSub(BINARY);
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("Redis at " + where + " is unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Where Redis is, without credentials. */
+    String where() {
+        return where;
+    }
+
+    RedisAsyncCommands<String, String> commands() {
+        return commands.async();
+    }
+
+    io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
+        return commands.sync();
+    }
+
+    RedisAsyncCommands<String, byte[]> publisher() {
+        return publisher.async();
+    }
+
+    StatefulRedisPubSubConnection<String, byte[]> subscriber() {
+        return subscriber;
+    }
+
+    boolean connected() {
+        return commands.isOpen() && publisher.isOpen() && subscriber.isOpen();
+    }
+
+    /** Runs a script by digest; loads it (EVAL) when Redis does not have it, e.g. after a restart. */
+    <T> CompletionStage<T> run(Script script, ScriptOutputType type, String... args) {
+        RedisAsyncCommands<String, String> async = commands.async();
+        String[] none = new String[0];
+        CompletionStage<T> bySha = async.<T>evalsha(script.sha, type, none, args);
+        return bySha.toCompletableFuture().exceptionallyCompose(e -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                return async.<T>eval(script.body, type, none, args).toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] {subscriber, publisher, commands}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Redis.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

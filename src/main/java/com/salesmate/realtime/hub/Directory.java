@@ -1,0 +1,35 @@
+package com.salesmate.realtime.hub;
+
+import java.util.List;
+
+/**
+ * Who is connected, for listings, {@code /stats} and the disconnect task: this node's sockets, or the whole
+ * cluster's. Blocking (the cluster asks Redis): REST and admin threads only, never an event loop.
+ */
+public interface Directory {
+
+    /** One authenticated socket, wherever it is connected. */
+    record Socket(String sessionId, String tenantId, String userId, String salesmanId, String role, String transport,
+                  long connectedAt, List<String> rooms) {
+    }
+
+    /** The figures of {@code GET /stats}. */
+    record Stats(long totalConnections, long activeConnections, long messagesSent, long messagesReceived,
+                 long tenants, long salesmen, long rooms) {
+    }
+
+    /** The authenticated sockets of a tenant, oldest first. */
+    List<Socket> connections(String tenantId);
+
+    /** The figures of every tenant. */
+    Stats stats();
+
+    /** One tenant's figures (its authenticated sockets). */
+    Stats stats(String tenantId);
+
+    /**
+     * Closes, as an admin decision, the sockets of one salesman ({@code salesmanId} given) or of a whole tenant;
+     * returns how many were addressed.
+     */
+    int disconnect(String tenantId, String salesmanId);
+}

@@ -1,0 +1,31 @@
+package com.salesmate.realtime.hub;
+
+/**
+ * Hears where authenticated sockets are: the cluster registers them for the other nodes. Called with the
+ * connection's lock held or on its own thread; implementations must not block.
+ */
+public interface Membership {
+    /** Nothing to tell: a single node. */
+    Membership NONE = new Membership() {
+        @Override
+        public void admitted(Connection connection) {
+        }
+
+        @Override
+        public void joined(Connection connection) {
+        }
+
+        @Override
+        public void left(Connection connection) {
+        }
+    };
+
+    /** The socket was authenticated for the first time and is in its automatic rooms. */
+    void admitted(Connection connection);
+
+    /** The socket joined a room it was not in. */
+    void joined(Connection connection);
+
+    /** An authenticated socket is gone. */
+    void left(Connection connection);
+}

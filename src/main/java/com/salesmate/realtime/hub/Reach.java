@@ -1,0 +1,33 @@
+package com.salesmate.realtime.hub;
+
+import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.SightingRecorder;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * How far the hub reaches: this node alone, or every node of a cluster. Given this node's parts, it answers the
+ * publisher, presence, membership listener and directory the hub and the REST side use.
+ */
+public interface Reach {
+
+    /** This node's parts. */
+    record Parts(ConnectionRegistry registry, LocalPublisher local, SocketMetrics metrics, SightingRecorder sightings,
+                 ScheduledExecutorService timers, Duration presenceGrace, Clock clock) {
+    }
+
+    /** What the hub is built with. */
+    record Wiring(Publisher publisher, Presence presence, Membership membership, Directory directory) {
+    }
+
+    Wiring wire(Parts parts);
+
+    /** A single node: everything local. */
+    static Reach singleNode() {
+        return p -> new Wiring(p.local(),
+                new LocalPresence(p.local(), p.sightings(), p.timers(), p.presenceGrace(), p.clock()),
+                Membership.NONE, new LocalDirectory(p.registry(), p.metrics()));
+    }
+}

@@ -1,0 +1,12 @@
+-- ARGV: P, this node, tenant. The socket JSON of the tenant's sockets on the other live nodes.
+local live = {}
+for _, n in ipairs(live_nodes()) do
+  if n ~= ARGV[2] then live[n] = true end
+end
+local out = {}
+local all = redis.call('HGETALL', P .. ':t:' .. ARGV[3] .. ':sockets')
+for i = 1, #all, 2 do
+  local node = string.match(all[i], '^(.-)|')
+  if node and live[node] then out[#out + 1] = all[i + 1] end
+end
+return out
