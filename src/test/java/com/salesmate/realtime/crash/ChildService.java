@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  * JVM's test class path. Each instance has its own folder with the config, the SQLite file and the child's log;
  * {@link #start()} may be called again after the process died, on the same ports and files.
  */
-final class ChildService implements AutoCloseable {
-    static final String JWT_SECRET = "crash-test-secret";
-    static final String ADMIN_KEY = "crash-test-admin-key";
+public final class ChildService implements AutoCloseable {
+    public static final String JWT_SECRET = "crash-test-secret";
+    public static final String ADMIN_KEY = "crash-test-admin-key";
     private static final Duration START_BOUND = Duration.ofSeconds(90);
 
     private final Path dir;
@@ -43,6 +43,15 @@ final class ChildService implements AutoCloseable {
     private Process process;
 
     ChildService(Path dir, int rateLimitPerSecond, Duration shutdownTimeout) {
+        this(dir, rateLimitPerSecond, shutdownTimeout, null, "redisUrl: \"\"\n");
+    }
+
+    /**
+     * A child on {@code databaseUrl} (null: its own SQLite file), with {@code clusterYaml} as its {@code redisUrl} and
+     * {@code cluster} settings (top-level YAML).
+     */
+    public ChildService(Path dir, int rateLimitPerSecond, Duration shutdownTimeout, String databaseUrl,
+                        String clusterYaml) {
         this.dir = dir;
         this.config = dir.resolve("crash-config.yml");
         this.log = dir.resolve("service.log");
@@ -65,10 +74,9 @@ final class ChildService implements AutoCloseable {
                   loggers:
                     com.salesmate.realtime: INFO
                 dataDir: %s
-                redisUrl: ""
-                shutdownTimeout: %ds
+                %sshutdownTimeout: %ds
                 database:
-                  url: jdbc:sqlite:%s
+                  url: %s
                   migrateOnStart: true
                   sqliteSynchronous: FULL
                 socketio:
@@ -84,7 +92,8 @@ final class ChildService implements AutoCloseable {
                   queueCapacity: 20000
                   maxBatch: 500
                   highWaterMark: 15000
-                """.formatted(appPort, adminPort, dir.resolve("data"), shutdownTimeout.toSeconds(), sqlite,
+                """.formatted(appPort, adminPort, dir.resolve("data"), clusterYaml, shutdownTimeout.toSeconds(),
+                databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + sqlite,
                 socketPort, rateLimitPerSecond, JWT_SECRET, ADMIN_KEY);
         try {
             Files.writeString(config, yaml);
@@ -94,7 +103,7 @@ final class ChildService implements AutoCloseable {
     }
 
     /** Launches the child and waits until its Socket.IO port accepts and the admin health check answers 200. */
-    void start() throws Exception {
+    public void start() throws Exception {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -145,7 +154,7 @@ final class ChildService implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no drain; waits until the process is gone. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("process still alive 30 s after SIGKILL");
@@ -153,16 +162,16 @@ final class ChildService implements AutoCloseable {
     }
 
     /** SIGTERM; answers the exit code, or null if it did not exit within {@code wait}. */
-    Integer terminate(Duration wait) throws InterruptedException {
+    public Integer terminate(Duration wait) throws InterruptedException {
         process.destroy();
         return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
-    String socketUrl() {
+    public String socketUrl() {
         return "http://127.0.0.1:" + socketPort;
     }
 
-    String adminUrl(String path) {
+    public String adminUrl(String path) {
         return "http://127.0.0.1:" + adminPort + path;
     }
 
@@ -178,11 +187,11 @@ final class ChildService implements AutoCloseable {
         return shutdownTimeout;
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

@@ -1,0 +1,112 @@
+package com.salesmate.realtime.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.RealtimeConfiguration;
+import com.salesmate.realtime.auth.TokenService;
+import com.salesmate.realtime.core.Role;
+import com.salesmate.realtime.crash.ChildService;
+import com.salesmate.realtime.support.ClusterNodes;
+import com.salesmate.realtime.support.Postgres;
+import com.salesmate.realtime.support.SioClient;
+import com.salesmate.realtime.support.TestApp;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.core.Response;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A node killed with SIGKILL (a child process in the cluster, beside an in-JVM node): within the configured node
+ * timeout plus a heartbeat, its sockets leave every listing of the surviving node and its salesman goes offline for
+ * the managers on the surviving node, once.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+@Timeout(240)
+class NodeFailoverTest {
+    @RegisterExtension
+    static final Postgres PG = Postgres.throwaway();
+    static final ClusterNodes CLUSTER = new ClusterNodes();
+    static final TestApp A = CLUSTER.node(PG.url());
+    static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String TENANT = "tenant-failover";
+    /** ClusterNodes.NODE_TIMEOUT (3 s) plus one heartbeat (0.5 s), with 1.5 s for a busy machine. */
+    static final Duration BOUND = Duration.ofSeconds(5);
+
+    static JsonNode get(String path) throws Exception {
+        Response r = A.get(path, TestApp.ADMIN_KEY);
+        String text = r.readEntity(String.class);
+        assertThat(r.getStatus()).as(path + ": " + text).isEqualTo(200);
+        return JSON.readTree(text);
+    }
+
+    @Test
+    void aKilledNodesSocketsLeaveTheListingsAndItsSalesmanGoesOfflineOnceWithinTheBound(@TempDir Path dir)
+            throws Exception {
+        String clusterYaml = """
+                redisUrl: %s
+                cluster:
+                  keyPrefix: %s
+                  channelKey: %s
+                  nodeTimeout: %s
+                """.formatted(ClusterNodes.REDIS, CLUSTER.keyPrefix(), CLUSTER.channelKey(), ClusterNodes.NODE_TIMEOUT);
+        TokenService childTokens = new TokenService(ChildService.JWT_SECRET, Optional.empty(), Clock.systemUTC());
+        String salesman = "s-failover";
+        try (ChildService node = new ChildService(dir, 100, Duration.ofSeconds(10), PG.url(), clusterYaml);
+             SioClient manager = SioClient.authenticated(A.socketUrl(), A.managerToken(TENANT, "m1"))) {
+            node.start();
+            SioClient onChild = SioClient.authenticated(node.socketUrl(),
+                    childTokens.mint("u-" + salesman, TENANT, Role.SALESMAN, salesman, Duration.ofMinutes(10)));
+            SioClient managerOnChild = SioClient.authenticated(node.socketUrl(),
+                    childTokens.mint("m2", TENANT, Role.MANAGER, null, Duration.ofMinutes(10)));
+            assertThat(manager.awaitObject("salesman:online").getString("salesmanId")).isEqualTo(salesman);
+            // an emit on A reaches the child's socket: the child is really in the cluster
+            Response alert = A.post("/emit/alert", TestApp.ADMIN_KEY,
+                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"before\"}");
+            assertThat(JSON.readTree(alert.readEntity(String.class)).path("delivered").asInt()).isEqualTo(3);
+            assertThat(onChild.awaitObject("alert").getString("message")).isEqualTo("before");
+            assertThat(get("/tenants/" + TENANT + "/connections").path("count").asInt()).isEqualTo(3);
+
+            long killedAt = System.nanoTime();
+            long killedAtMillis = System.currentTimeMillis();
+            node.kill();
+            JSONObject offline = (JSONObject) manager.await("salesman:offline", BOUND);
+            long offlineAfter = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
+            assertThat(offline.getString("salesmanId")).isEqualTo(salesman);
+            assertThat(offline.getLong("at")).as("the dead node's last heartbeat").isLessThanOrEqualTo(killedAtMillis);
+            long listedUntil;
+            while (true) { // the listing is cleaned by the same heartbeat that told the managers
+                if (get("/tenants/" + TENANT + "/connections").path("count").asInt() == 1) {
+                    listedUntil = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
+                    break;
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(BOUND);
+                Thread.sleep(50);
+            }
+            System.out.printf("failover: salesman offline %d ms and sockets unlisted %d ms after SIGKILL "
+                    + "(node timeout %s)%n", offlineAfter, listedUntil, ClusterNodes.NODE_TIMEOUT);
+            JsonNode status = get("/salesmen/" + salesman + "/status");
+            assertThat(status.path("online").asBoolean()).isFalse();
+            assertThat(get("/tenants/" + TENANT + "/online-salesmen").path("count").asInt()).isZero();
+            manager.assertNone("salesman:offline", Duration.ofSeconds(2));
+            // and the survivor's emits now count its own sockets only
+            Response after = A.post("/emit/alert", TestApp.ADMIN_KEY,
+                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"after\"}");
+            assertThat(JSON.readTree(after.readEntity(String.class)).path("delivered").asInt()).isEqualTo(1);
+            onChild.close();
+            managerOnChild.close();
+        }
+    }
+}
