@@ -99,7 +99,7 @@ function reachedReady(ok) {
 
 async function runClient(spec) {
   const mode = MODES[spec.mode];
-  const state = { phase: 'connect', acks: 0, ackTransports: {}, sessionId: null, ready: false };
+  const state = { phase: 'connect', acks: 0, ackTransports: {}, sessionId: null };
   // One agent per client: its localAddress is the source address of every polling request and of the websocket.
   const agent = spec.localAddress ? new http.Agent({ localAddress: spec.localAddress }) : undefined;
   const socket = io(SIO_URL, {
@@ -138,6 +138,10 @@ async function runClient(spec) {
     }
   }
 
+  const failed = (e) => ({
+    type: 'result', label: spec.label, ok: false, phase: state.phase, error: e.message, acks: state.acks,
+    ackTransports: state.ackTransports, transport: transport(), sessionId: state.sessionId,
+  });
   try {
     try {
       const welcome = new Promise((resolve) => { socket.once('authenticated', resolve); });
@@ -163,14 +167,18 @@ async function runClient(spec) {
       await send(EVENTS - first);
       const expected = spec.mode === 'polling' ? 'polling' : 'websocket';
       if (transport() !== expected) throw new Error(`on transport ${transport()}, expected ${expected}`);
-      state.ready = true;
-      print({
-        type: 'ready', label: spec.label, mode: spec.mode, localAddress: spec.localAddress || null,
-        sessionId: state.sessionId, transport: transport(), acks: state.acks, ackTransports: state.ackTransports,
-      });
-    } finally {
-      reachedReady(state.ready);
+    } catch (e) {
+      // a client that fails before `ready` says so before `all-ready` (the test reads up to there first)
+      const result = failed(e);
+      print(result);
+      reachedReady(false);
+      return result;
     }
+    print({
+      type: 'ready', label: spec.label, mode: spec.mode, localAddress: spec.localAddress || null,
+      sessionId: state.sessionId, transport: transport(), acks: state.acks, ackTransports: state.ackTransports,
+    });
+    reachedReady(true);
     state.phase = 'alert';
     await within(new Promise((resolve) => {
       if (alerts.length > 0) resolve();
@@ -182,27 +190,27 @@ async function runClient(spec) {
     state.phase = 'events after the alert';
     await send(Math.ceil(EVENTS / 2));
     if (dropped) throw new Error(`disconnected: ${dropped}`);
-    return {
+    const result = {
       type: 'result', label: spec.label, ok: true, phase: 'done', acks: state.acks, ackTransports: state.ackTransports,
       transport: transport(), sessionId: state.sessionId, alerts: alerts.length,
     };
+    print(result);
+    return result;
   } catch (e) {
-    return {
-      type: 'result', label: spec.label, ok: false, phase: state.phase, error: e.message, acks: state.acks,
-      ackTransports: state.ackTransports, transport: transport(), sessionId: state.sessionId,
-    };
+    const result = failed(e);
+    print(result);
+    return result;
   } finally {
     socket.disconnect();
     if (agent) agent.destroy();
   }
 }
 
-const results = await Promise.all(CLIENTS.map((spec) => runClient(spec).then((r) => {
-  print(r);
-  return r;
-}, (e) => {
+// Each client prints its own result line (a failure before `ready` comes before `all-ready`).
+const results = await Promise.all(CLIENTS.map((spec) => runClient(spec).catch((e) => {
   const r = { type: 'result', label: spec.label, ok: false, phase: 'setup', error: e.message, acks: 0 };
   print(r);
+  reachedReady(false); // failed before its connection existed
   return r;
 })));
 await allReady;
