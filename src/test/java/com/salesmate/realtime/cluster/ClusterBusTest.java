@@ -120,6 +120,18 @@ class ClusterBusTest {
             }
             redis.sync().publish(roomChannel, frame("visit:updated",
                     JSON.createObjectNode().put("tenantId", t).put("n", 1), t));
+            // a foreign emit with two arguments, and one with none, arrive as sent
+            java.util.concurrent.CompletableFuture<Object[]> two = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Object[]> none = new java.util.concurrent.CompletableFuture<>();
+            onB.socket().on("two-args", two::complete);
+            onB.socket().on("no-args", none::complete);
+            redis.sync().publish(roomChannel, frame("two-args", JSON.createObjectNode().put("a", 1), t, 2));
+            redis.sync().publish(roomChannel, frame("no-args", null, t));
+            Object[] args = two.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(args).hasSize(2);
+            assertThat(((JSONObject) args[0]).getInt("a")).isEqualTo(1);
+            assertThat(args[1]).isEqualTo(2);
+            assertThat(none.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
             for (SioClient c : List.of(onA, onB)) { // delivered, and nothing of the hostile frames before it
                 assertThat(c.awaitObject("visit:updated").getInt("n")).isEqualTo(1);
                 assertThat(c.drain("alert")).isEmpty();
@@ -148,8 +160,14 @@ class ClusterBusTest {
     }
 
     /** An adapter frame as a foreign publisher would send it to the tenant's room. */
-    private static byte[] frame(String event, JsonNode payload, String tenant) throws Exception {
-        ArrayNode data = JSON.createArrayNode().add(event).add(payload);
+    private static byte[] frame(String event, JsonNode payload, String tenant, int... more) throws Exception {
+        ArrayNode data = JSON.createArrayNode().add(event);
+        if (payload != null) {
+            data.add(payload);
+        }
+        for (int n : more) {
+            data.add(n);
+        }
         ObjectNode packet = JSON.createObjectNode().put("type", 2).put("nsp", "/");
         packet.set("data", data);
         ObjectNode opts = JSON.createObjectNode();
