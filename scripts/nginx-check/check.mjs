@@ -17,6 +17,7 @@
 //   EVENT_GAP_MS     pause between two events of one client (default 120: under the service's 10 events/s)
 //   STEP_TIMEOUT_MS  bound on each step (default 10000)
 //   ALERT_TIMEOUT_MS bound on the wait for the alert (default 30000)
+//   START_GAP_MS     client n starts n times this late (default 0: all at once)
 //
 // Lines (one JSON object each):
 //   {"type":"ready","label","mode","localAddress","sessionId","transport","acks","ackTransports":{...}}
@@ -36,6 +37,7 @@ const EVENTS = Number(process.env.EVENTS || 10);
 const EVENT_GAP_MS = Number(process.env.EVENT_GAP_MS || 120);
 const STEP_TIMEOUT_MS = Number(process.env.STEP_TIMEOUT_MS || 10000);
 const ALERT_TIMEOUT_MS = Number(process.env.ALERT_TIMEOUT_MS || 30000);
+const START_GAP_MS = Number(process.env.START_GAP_MS || 0);
 
 let CLIENTS;
 try {
@@ -119,6 +121,19 @@ async function runClient(spec) {
   let dropped = null;
   socket.on('disconnect', (reason) => { dropped = reason; });
   const transport = () => (socket.io.engine && socket.io.engine.transport ? socket.io.engine.transport.name : null);
+  // what the Engine.IO connection last did, for a step that times out
+  let packetsIn = 0;
+  let lastPacketAt = 0;
+  socket.io.on('open', () => {
+    socket.io.engine.on('packet', () => { packetsIn++; lastPacketAt = Date.now(); });
+  });
+  const engineState = () => {
+    const engine = socket.io.engine;
+    const t = engine && engine.transport;
+    return `engine ${engine && engine.readyState}, transport ${t && t.name} ${t && t.readyState}`
+      + `${t && t.name === 'polling' ? `, poll waiting ${t._polling}` : ''}, ${packetsIn} packets in, last`
+      + ` ${lastPacketAt ? `${Date.now() - lastPacketAt} ms ago` : 'never'}`;
+  };
 
   async function send(n) {
     for (let i = 0; i < n; i++) {
@@ -127,7 +142,7 @@ async function runClient(spec) {
       // eslint-disable-next-line no-await-in-loop
       const ack = await within(socket.emitWithAck('location:update', {
         latitude: 12.9716 + i / 1000, longitude: 77.5946, accuracy: 8, timestamp: nextTimestamp(),
-      }), `location:update ack ${state.acks + 1}`);
+      }), `location:update ack ${state.acks + 1}`).catch((e) => { throw new Error(`${e.message} (${engineState()})`); });
       if (!ack || ack.success !== true || typeof ack.id !== 'string' || ack.duplicate !== false) {
         throw new Error(`bad location ack ${state.acks + 1}: ${JSON.stringify(ack)}`);
       }
@@ -207,7 +222,7 @@ async function runClient(spec) {
 }
 
 // Each client prints its own result line (a failure before `ready` comes before `all-ready`).
-const results = await Promise.all(CLIENTS.map((spec) => runClient(spec).catch((e) => {
+const results = await Promise.all(CLIENTS.map((spec, n) => sleep(n * START_GAP_MS).then(() => runClient(spec)).catch((e) => {
   const r = { type: 'result', label: spec.label, ok: false, phase: 'setup', error: e.message, acks: 0 };
   print(r);
   reachedReady(false); // failed before its connection existed

@@ -12,6 +12,7 @@ import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.LocalDirectory;
 import com.salesmate.realtime.hub.Reach;
 import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.IdGenerator;
 import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,7 @@ public final class ClusterNode implements Reach, Managed {
     private volatile long lastBeat;
     private volatile String lastError;
     private volatile boolean registered;
+    private volatile int slot = -1;
 
     public ClusterNode(ClusterSettings settings, String redisUrl, int maxMessageBytes, Revocations revocations,
                        MetricRegistry metrics, ObjectMapper wireJson) {
@@ -110,8 +112,9 @@ public final class ClusterNode implements Reach, Managed {
     public void start() throws Exception {
         bus.start(parts.local(), this::onControl);
         reloadRevocations();
-        state.tick(settings.nodeTimeout()).toCompletableFuture()
+        state.tick(settings.nodeTimeout(), -1).toCompletableFuture()
                 .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        claimSlot();
         registered = true;
         lastBeat = System.currentTimeMillis();
         long every = settings.heartbeatInterval().toMillis();
@@ -126,6 +129,7 @@ public final class ClusterNode implements Reach, Managed {
             CompletableFuture.allOf(
                     state.presenceSync(Map.of(), parts.presenceGrace(), parts.clock().millis()).toCompletableFuture(),
                     state.resetNode().toCompletableFuture(),
+                    slot < 0 ? CompletableFuture.completedFuture(0L) : state.releaseSlot(slot).toCompletableFuture(),
                     state.leave().toCompletableFuture())
                     .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -144,7 +148,7 @@ public final class ClusterNode implements Reach, Managed {
         long started = System.nanoTime();
         try {
             state.writeFigures(figures())
-                    .thenCompose(x -> state.tick(settings.nodeTimeout()))
+                    .thenCompose(x -> state.tick(settings.nodeTimeout(), slot))
                     .whenComplete((tick, failure) -> {
                         try {
                             if (failure != null) {
@@ -181,6 +185,13 @@ public final class ClusterNode implements Reach, Managed {
                     settings.nodeTimeout());
         }
         tick.offline().forEach(presence::wentOffline);
+        if (!tick.slotHeld()) { // reaped while away, and the slot may be someone else's now
+            try {
+                claimSlot();
+            } catch (RuntimeException e) {
+                markDirty();
+            }
+        }
         if (dirty.compareAndSet(true, false)) {
             resync();
         } else {
@@ -229,6 +240,23 @@ public final class ClusterNode implements Reach, Managed {
         } catch (RuntimeException e) {
             markDirty();
         }
+    }
+
+    /**
+     * Claims an id slot of its own, so that the location ids this node makes never equal another live node's (they
+     * share the database). Blocking: at start and on the node's own thread.
+     */
+    private void claimSlot() {
+        int claimed = state.claimSlot(new SecureRandom().nextInt(IdGenerator.NODES), IdGenerator.NODES);
+        if (claimed < 0) {
+            throw new IllegalStateException("every one of the " + IdGenerator.NODES
+                    + " id slots is held by a live node: a cluster has at most that many nodes");
+        }
+        if (claimed != slot) {
+            LOG.info("node {} makes location ids with slot {}", node, claimed);
+        }
+        slot = claimed;
+        parts.ids().node(claimed);
     }
 
     // ---- disconnect task and revocations, for every node

@@ -40,6 +40,8 @@ final class SharedState {
     private static final Redis.Script PRESENCE_SYNC = new Redis.Script("presence_sync.lua");
     private static final Redis.Script ONLINE = new Redis.Script("online.lua");
     private static final Redis.Script TICK = new Redis.Script("tick.lua");
+    private static final Redis.Script SLOT_CLAIM = new Redis.Script("slot_claim.lua");
+    private static final Redis.Script SLOT_RELEASE = new Redis.Script("slot_release.lua");
 
     private final Redis redis;
     private final String prefix;
@@ -48,7 +50,7 @@ final class SharedState {
     private final ObjectMapper json = new ObjectMapper();
 
     /** What one heartbeat found. */
-    record Tick(boolean registeredNow, List<String> reaped, List<Offline> offline, long liveNodes) {
+    record Tick(boolean registeredNow, List<String> reaped, List<Offline> offline, long liveNodes, boolean slotHeld) {
     }
 
     /** A salesman whose grace ended (or whose node died), offline since {@code at}. */
@@ -180,8 +182,9 @@ final class SharedState {
 
     // ---- heartbeat
 
-    CompletionStage<Tick> tick(Duration nodeTimeout) {
-        return redis.<List<Object>>run(TICK, ScriptOutputType.MULTI, prefix, node, Long.toString(nodeTimeout.toMillis()))
+    CompletionStage<Tick> tick(Duration nodeTimeout, int slot) {
+        return redis.<List<Object>>run(TICK, ScriptOutputType.MULTI, prefix, node, Long.toString(nodeTimeout.toMillis()),
+                        slot < 0 ? "" : Integer.toString(slot))
                 .thenApply(r -> {
                     List<Object> off = list(r.get(2));
                     List<Offline> offline = new ArrayList<>();
@@ -189,8 +192,19 @@ final class SharedState {
                         offline.add(new Offline((String) off.get(i), (String) off.get(i + 1),
                                 Long.parseLong((String) off.get(i + 2))));
                     }
-                    return new Tick(num(r.get(0)) == 1, strings(r.get(1)), offline, num(r.get(3)));
+                    return new Tick(num(r.get(0)) == 1, strings(r.get(1)), offline, num(r.get(3)), num(r.get(4)) == 1);
                 });
+    }
+
+    /** Claims a free id slot, trying from {@code first}; -1 when every slot is held. Blocking. */
+    int claimSlot(int first, int slots) {
+        Long slot = await(redis.run(SLOT_CLAIM, ScriptOutputType.INTEGER, prefix, node, Integer.toString(first),
+                Integer.toString(slots)));
+        return slot.intValue();
+    }
+
+    CompletionStage<Long> releaseSlot(int slot) {
+        return redis.run(SLOT_RELEASE, ScriptOutputType.INTEGER, prefix, node, Integer.toString(slot));
     }
 
     /** This node leaves the cluster (shutdown): it is no longer counted live. */

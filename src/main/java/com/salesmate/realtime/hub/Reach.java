@@ -1,6 +1,7 @@
 package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.metrics.SocketMetrics;
+import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.SightingRecorder;
 
 import java.time.Clock;
@@ -15,7 +16,7 @@ public interface Reach {
 
     /** This node's parts. */
     record Parts(ConnectionRegistry registry, LocalPublisher local, SocketMetrics metrics, SightingRecorder sightings,
-                 ScheduledExecutorService timers, Duration presenceGrace, Clock clock) {
+                 IdGenerator ids, ScheduledExecutorService timers, Duration presenceGrace, Clock clock) {
     }
 
     /** What the hub is built with. */

@@ -39,8 +39,9 @@ public class RealtimeHub implements SocketEvents {
                        Reach reach) {
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(validator, metrics);
+        IdGenerator ids = new IdGenerator(clock);
         Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json),
-                metrics, stores.sightings(), timers, settings.presenceGrace(), clock));
+                metrics, stores.sightings(), ids, timers, settings.presenceGrace(), clock));
         this.publisher = wiring.publisher();
         this.presence = wiring.presence();
         this.directory = wiring.directory();
@@ -50,7 +51,7 @@ public class RealtimeHub implements SocketEvents {
         this.sessions = new Sessions(registry, presence, wiring.membership(), typing, publisher, metrics, timers, settings, clock);
         this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
         JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership());
-        LocationHandler locations = new LocationHandler(payloads, stores.writer(), publisher, new IdGenerator(clock), clock);
+        LocationHandler locations = new LocationHandler(payloads, stores.writer(), publisher, ids, clock);
         NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
         this.inbound = new InboundEvents(publisher, metrics, blocking, json)
                 .on(Events.AUTHENTICATE, authentication::onAuthenticate)

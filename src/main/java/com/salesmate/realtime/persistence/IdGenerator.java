@@ -4,8 +4,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 
 /**
- * Time-ordered 64-bit ids: 41 bits of milliseconds since 2024-01-01, 8 random bits chosen per process (so two
- * nodes or a restart within the same millisecond do not collide in practice), 14 bits of sequence.
+ * Time-ordered 64-bit ids: 41 bits of milliseconds since 2024-01-01, 8 bits of node, 14 bits of sequence. A single
+ * node picks its node bits at random; in a cluster, where several processes write to one database, each node holds
+ * a slot of its own (claimed in Redis) and sets them with {@link #node(int)}.
  */
 public final class IdGenerator {
     private static final long EPOCH = 1_704_067_200_000L;
@@ -13,12 +14,23 @@ public final class IdGenerator {
     private static final long SEQ_MASK = (1L << SEQ_BITS) - 1;
 
     private final Clock clock;
-    private final long node = new SecureRandom().nextInt(256);
+    /** How many node values there are. */
+    public static final int NODES = 256;
+
+    private volatile long node = new SecureRandom().nextInt(NODES);
     private long lastMillis = -1;
     private long sequence;
 
     public IdGenerator(Clock clock) {
         this.clock = clock;
+    }
+
+    /** Sets the node bits (0..255): in a cluster, the slot this node holds. */
+    public void node(int slot) {
+        if (slot < 0 || slot >= NODES) {
+            throw new IllegalArgumentException("node slot out of range: " + slot);
+        }
+        this.node = slot;
     }
 
     public synchronized long next() {

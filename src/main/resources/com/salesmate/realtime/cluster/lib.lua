@@ -8,6 +8,7 @@
 --   P:t:<tenant>:online     set   salesmen online (grace included)
 --   P:p:<salesman>          hash  t tenant, s online since, n:<node> sockets, off left at (grace running)
 --   P:offline               zset  salesman -> when the grace ends
+--   P:slots                 hash  id slot (0..255) -> node: the node bits of its location ids
 local P = ARGV[1]
 
 local function now_ms()

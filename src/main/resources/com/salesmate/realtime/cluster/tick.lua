@@ -1,8 +1,8 @@
--- ARGV: P, node, node timeout (ms). The heartbeat of one node, and the cluster's housekeeping, atomically:
+-- ARGV: P, node, node timeout (ms), id slot held ('' = none). The heartbeat of one node, and the cluster's housekeeping, atomically:
 -- renews the node's deadline; reaps nodes past theirs (their sockets leave every listing, their salesmen with no
 -- socket elsewhere go offline now, at the time of their last heartbeat); ends the graces that are over.
 -- Answers { 1 if this node was not registered (first beat, or it was presumed dead), reaped nodes,
---           (salesman, tenant, at) triples now offline, live nodes }.
+--           (salesman, tenant, at) triples now offline, live nodes, 1 if the node still holds its id slot }.
 local node, timeout = ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
 local added = redis.call('ZADD', P .. ':nodes', now + timeout, node)
@@ -27,6 +27,10 @@ for i = 1, #dead, 2 do
     end
   end
   redis.call('DEL', setk, P .. ':n:' .. d .. ':tenants', P .. ':n:' .. d .. ':rooms', P .. ':n:' .. d .. ':stats')
+  local slots = redis.call('HGETALL', P .. ':slots')
+  for j = 1, #slots, 2 do
+    if slots[j + 1] == d then redis.call('HDEL', P .. ':slots', slots[j]) end
+  end
 end
 local offline = {}
 for _, s in ipairs(redis.call('ZRANGEBYSCORE', P .. ':offline', '-inf', now, 'LIMIT', 0, 500)) do
@@ -44,4 +48,6 @@ for _, s in ipairs(redis.call('ZRANGEBYSCORE', P .. ':offline', '-inf', now, 'LI
     redis.call('HDEL', key, 'off')
   end
 end
-return { added, reaped, offline, redis.call('ZCARD', P .. ':nodes') }
+local slot_held = 0
+if ARGV[4] ~= '' and redis.call('HGET', P .. ':slots', ARGV[4]) == node then slot_held = 1 end
+return { added, reaped, offline, redis.call('ZCARD', P .. ':nodes'), slot_held }

@@ -86,7 +86,7 @@ class NginxStickySessionTest {
             .connectTimeout(Duration.ofSeconds(5)).build();
     /** Acked location:updates per client before the alert; half as many follow it. */
     static final int EVENTS = 10;
-    /** Clients per transport mode, each polling one from an address of its own. */
+    /** Clients per transport mode; each polling-only and each upgrading client from an address of its own. */
     static final int PER_MODE = 16;
 
     /** Evaluated before any extension starts a node (an assumption in {@code @BeforeAll} would come after). */
@@ -103,9 +103,11 @@ class NginxStickySessionTest {
     // socketio.trustedProxies cannot be given (Dropwizard makes it a list from the List<String> getter, and the String
     // field refuses a list), so the per-address handshake rate is raised instead.
     static final ConfigOverride HANDSHAKES = ConfigOverride.config("socketio.handshakesPerAddressPerSecond", "1000");
-    static final TestApp A = CLUSTER.node(PG.url(), HANDSHAKES);
+    // the test config's 2 s to authenticate is short for 48 clients starting together on a busy machine
+    static final ConfigOverride AUTH_TIMEOUT = ConfigOverride.config("socketio.authTimeout", "15s");
+    static final TestApp A = CLUSTER.node(PG.url(), HANDSHAKES, AUTH_TIMEOUT);
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
-    static final TestApp B = CLUSTER.node(PG.url(), HANDSHAKES);
+    static final TestApp B = CLUSTER.node(PG.url(), HANDSHAKES, AUTH_TIMEOUT);
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_B = B.extension();
 
     static Path tmp;
@@ -519,8 +521,11 @@ class NginxStickySessionTest {
         final StringBuffer stderr = new StringBuffer();
         final StringBuffer other = new StringBuffer();
 
-        private CheckRun(Process process) {
+        final Map<String, Client> clients = new LinkedHashMap<>();
+
+        private CheckRun(Process process, List<Client> clients) {
             this.process = process;
+            clients.forEach(c -> this.clients.put(c.label(), c));
             Thread out = new Thread(() -> read(process.getInputStream(), true), "nginx-check-stdout");
             Thread err = new Thread(() -> read(process.getErrorStream(), false), "nginx-check-stderr");
             out.setDaemon(true);
@@ -542,9 +547,10 @@ class NginxStickySessionTest {
             pb.environment().put("SIO_URL", url);
             pb.environment().put("CLIENTS", specs.toString());
             pb.environment().put("EVENTS", Integer.toString(events));
-            pb.environment().put("STEP_TIMEOUT_MS", "10000");
+            pb.environment().put("STEP_TIMEOUT_MS", "15000");
             pb.environment().put("ALERT_TIMEOUT_MS", "30000");
-            return new CheckRun(pb.start());
+            pb.environment().put("START_GAP_MS", "20"); // 48 clients over a second rather than in one burst
+            return new CheckRun(pb.start(), clients);
         }
 
         private void read(java.io.InputStream stream, boolean json) {
@@ -619,6 +625,26 @@ class NginxStickySessionTest {
             }
             if (nginx != null) {
                 b.append(nginx.logs());
+                // what nginx saw of each failed client (one source address per polling client)
+                Set<String> failedAddresses = new TreeSet<>();
+                synchronized (seen) {
+                    seen.stream().filter(n -> n.path("type").asText().equals("result") && !n.path("ok").asBoolean())
+                            .map(n -> clients.get(n.path("label").asText()))
+                            .filter(c -> c != null && !c.mode().equals("websocket"))
+                            .forEach(c -> failedAddresses.add(c.localAddress()));
+                }
+                Path log = nginx.dir.resolve("logs/access.log");
+                if (!failedAddresses.isEmpty() && Files.exists(log)) {
+                    try {
+                        for (String line : Files.readAllLines(log)) {
+                            if (failedAddresses.contains(line.split(" ", 2)[0])) {
+                                b.append("access.log: ").append(line).append('\n');
+                            }
+                        }
+                    } catch (IOException e) {
+                        b.append("access.log: ").append(e).append('\n');
+                    }
+                }
             }
             return b.toString();
         }

@@ -137,6 +137,27 @@ class TwoNodeDeliveryTest {
     }
 
     @Test
+    void theNodesMakeLocationIdsWithSlotsOfTheirOwnSoThatIdsNeverCollideInTheSharedDatabase() throws Exception {
+        String t = tenant();
+        try (SioClient onA = SioClient.authenticated(A.socketUrl(), A.salesmanToken(t, "sa-" + t));
+             SioClient onB = SioClient.authenticated(B.socketUrl(), B.salesmanToken(t, "sb-" + t));
+             var redis = io.lettuce.core.RedisClient.create(ClusterNodes.REDIS).connect()) {
+            java.util.Map<String, String> slots = redis.sync().hgetall(CLUSTER.keyPrefix() + ":slots");
+            assertThat(slots).as("one id slot per live node").hasSize(2);
+            assertThat(java.util.Set.copyOf(slots.values())).hasSize(2);
+            long now = System.currentTimeMillis();
+            long idA = Long.parseLong(onA.emitAck("location:update", new JSONObject().put("latitude", 1)
+                    .put("longitude", 1).put("timestamp", now)).getString("id"));
+            long idB = Long.parseLong(onB.emitAck("location:update", new JSONObject().put("latitude", 1)
+                    .put("longitude", 1).put("timestamp", now)).getString("id"));
+            long nodeA = (idA >> 14) & 255;
+            long nodeB = (idB >> 14) & 255;
+            assertThat(nodeA).isNotEqualTo(nodeB);
+            assertThat(slots.keySet()).contains(Long.toString(nodeA), Long.toString(nodeB));
+        }
+    }
+
+    @Test
     void aBroadcastReachesEverySocketOfBothNodesOnce() throws Exception {
         try (SioClient onA = SioClient.authenticated(A.socketUrl(), A.managerToken(tenant(), "m1"));
              SioClient onB = SioClient.authenticated(B.socketUrl(), B.salesmanToken(tenant(), "s-" + tenant()))) {
