@@ -55,7 +55,7 @@ if (process.argv[2] === '--worker') {
     const socket = io(spec.url, {
       transports: ['websocket'], forceNew: true, reconnection: false, timeout: 30000, auth: { token: spec.token },
     });
-    const c = { socket, spec, ok: false, count: 0, lastSeq: -1, outOfOrder: 0, lostConnection: null };
+    const c = { socket, spec, ok: false, count: 0, lastSeq: -1, outOfOrder: 0, duplicates: 0, seqs: new Uint8Array(64), lostConnection: null };
     clients.push(c);
     let settled = false;
     const done = (ok, reason) => {
@@ -74,9 +74,11 @@ if (process.argv[2] === '--worker') {
       if (!measuring) return;
       const d = a && a.data;
       if (d && typeof d.sentAt === 'number') (lat[spec.node] || (lat[spec.node] = [])).push(t - d.sentAt);
-      if (d && typeof d.seq === 'number') {
+      if (d && Number.isInteger(d.seq) && d.seq >= 0) {
         if (d.seq <= c.lastSeq) c.outOfOrder++;
         c.lastSeq = d.seq;
+        if (d.seq >= c.seqs.length) { const g = new Uint8Array(Math.max(d.seq + 1, c.seqs.length * 2)); g.set(c.seqs); c.seqs = g; }
+        if (c.seqs[d.seq]) c.duplicates++; else c.seqs[d.seq] = 1;
       }
       c.count++; seen++;
       if (t < firstRecv) firstRecv = t;
@@ -107,7 +109,7 @@ if (process.argv[2] === '--worker') {
         process.send({ type: 'connected', ...r });
       } else if (m.cmd === 'start') { // counting starts; nothing is expected yet
         lat = {}; seen = 0; completeSent = false; expectPerSocket = 0; firstRecv = Infinity; lastRecv = 0;
-        for (const c of clients) { c.count = 0; c.lastSeq = -1; c.outOfOrder = 0; }
+        for (const c of clients) { c.count = 0; c.lastSeq = -1; c.outOfOrder = 0; c.duplicates = 0; c.seqs = new Uint8Array(64); }
         measuring = true;
         markCpu();
       } else if (m.cmd === 'expect') { // every connected socket should end with this many alerts
@@ -124,8 +126,8 @@ if (process.argv[2] === '--worker') {
         }
         process.send({
           type: 'report', lat, seen, byNode, firstRecv, lastRecv, cpuPct: cpuPct(),
-          minPerSocket: counts.length ? Math.min(...counts) : 0, maxPerSocket: counts.length ? Math.max(...counts) : 0,
-          outOfOrder: ok.reduce((s, c) => s + c.outOfOrder, 0),
+          minPerSocket: counts.reduce((a, b) => Math.min(a, b), counts.length ? Infinity : 0), maxPerSocket: counts.reduce((a, b) => Math.max(a, b), 0),
+          outOfOrder: ok.reduce((s, c) => s + c.outOfOrder, 0), duplicates: ok.reduce((s, c) => s + c.duplicates, 0),
           lostConnections: ok.filter((c) => c.lostConnection).map((c) => c.lostConnection)
             .reduce((o, r) => { o[r] = (o[r] || 0) + 1; return o; }, {}),
         });
@@ -189,6 +191,22 @@ function ticksOf(pid) {
     return Number(f[11]) + Number(f[12]);
   } catch { return 0; }
 }
+// the JIT compiler threads' share (C1/C2 CompilerThread): on 2 shared cores the JVM is still compiling long after
+// start, and that work is server CPU too, but not the steady cost of a delivery
+function jitTicksOf(pid) {
+  let t = 0;
+  let tids = [];
+  try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { return 0; }
+  for (const tid of tids) {
+    try {
+      if (!/^C\d CompilerThre/.test(fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8'))) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      t += Number(f[11]) + Number(f[12]);
+    } catch { /* thread gone (compiler threads come and go): its ticks are lost, so this is a lower bound */ }
+  }
+  return t;
+}
 const rssMiB = (pid) => {
   try { return Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 102.4) / 10; } catch { return null; }
 };
@@ -199,6 +217,7 @@ function sample(pool) {
   return {
     t: now(), busy, total: busy + f[3] + f[4],
     servers: Object.fromEntries(SERVER_PIDS.map(([l, p]) => [l, ticksOf(p)])),
+    jit: Object.fromEntries(SERVER_PIDS.map(([l, p]) => [l, jitTicksOf(p)])),
     idle: IDLE_PIDS.reduce((s, p) => s + ticksOf(p), 0),
     client: clientPids.reduce((s, p) => s + ticksOf(p), 0),
     redis: REDIS_PID ? ticksOf(REDIS_PID) : null,
@@ -208,10 +227,12 @@ function sample(pool) {
 function cpuDelta(a, b) {
   const byNode = Object.fromEntries(SERVER_PIDS.map(([l]) => [l, r2((b.servers[l] - a.servers[l]) / 100)]));
   const serverSec = Object.values(byNode).reduce((s, v) => s + v, 0);
+  const jitByNode = Object.fromEntries(SERVER_PIDS.map(([l]) => [l, r2(Math.max(0, b.jit[l] - a.jit[l]) / 100)]));
+  const jitSec = Object.values(jitByNode).reduce((s, v) => s + v, 0);
   const busySec = (b.busy - a.busy) / 100; const clientSec = (b.client - a.client) / 100; const idleSec = (b.idle - a.idle) / 100;
   const redisSec = REDIS_PID ? (b.redis - a.redis) / 100 : 0;
   return {
-    server: { cpuSec: r2(serverSec), byNode, rssMiB: Object.fromEntries(SERVER_PIDS.map(([l, p]) => [l, rssMiB(p)])) },
+    server: { cpuSec: r2(serverSec), byNode, jitCpuSec: r2(jitSec), jitByNode, rssMiB: Object.fromEntries(SERVER_PIDS.map(([l, p]) => [l, rssMiB(p)])) },
     machine: {
       cores: require('os').cpus().length, loadavg1AtStart: a.load1, wallSec: r2((b.t - a.t) / 1000), // eslint-disable-line global-require
       busyPct: r2((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)), busyCpuSec: r2(busySec),
@@ -327,13 +348,13 @@ async function postAlert(tenantId, seq) {
 
 function merge(reps) {
   const latByNode = {}; const all = []; const byNode = {}; const lost = {};
-  let seen = 0; let firstRecv = Infinity; let lastRecv = 0; let outOfOrder = 0; let minPer = Infinity; let maxPer = 0;
+  let seen = 0; let firstRecv = Infinity; let lastRecv = 0; let outOfOrder = 0; let duplicates = 0; let minPer = Infinity; let maxPer = 0;
   for (const r of reps) {
-    seen += r.seen; outOfOrder += r.outOfOrder;
+    seen += r.seen; outOfOrder += r.outOfOrder; duplicates += r.duplicates;
     if (r.firstRecv < firstRecv) firstRecv = r.firstRecv;
     if (r.lastRecv > lastRecv) lastRecv = r.lastRecv;
     minPer = Math.min(minPer, r.minPerSocket); maxPer = Math.max(maxPer, r.maxPerSocket);
-    for (const [node, v] of Object.entries(r.lat)) { (latByNode[node] || (latByNode[node] = [])).push(...v); for (const x of v) all.push(x); }
+    for (const [node, v] of Object.entries(r.lat)) { const to = latByNode[node] || (latByNode[node] = []); for (const x of v) { to.push(x); all.push(x); } }
     for (const [node, b] of Object.entries(r.byNode)) {
       const t = byNode[node] || (byNode[node] = { sockets: 0, received: 0 });
       t.sockets += b.sockets; t.received += b.received;
@@ -341,7 +362,7 @@ function merge(reps) {
     for (const [k, v] of Object.entries(r.lostConnections)) lost[k] = (lost[k] || 0) + v;
   }
   for (const [node, v] of Object.entries(latByNode)) byNode[node].latencyMs = pct(v);
-  return { seen, all, byNode, firstRecv, lastRecv, outOfOrder, minPer, maxPer, lost };
+  return { seen, all, byNode, firstRecv, lastRecv, outOfOrder, duplicates, minPer, maxPer, lost };
 }
 
 // ---- scenarios
@@ -373,9 +394,10 @@ async function scenarioFanout(n, k) {
     return {
       scenario: 'fanout', label: LABEL, n, alerts: k, spacingMs: FANOUT_SPACING_MS, tenant: tenantId, socketsOn: SOCKETS_ON, api: API_URL,
       connected: c.connected, connectFailures: c.failures, received: g.seen, expected,
-      lost: expected - g.seen, outOfOrder: g.outOfOrder, lostConnections: g.lost, restDeliveredSum: deliveredSum, restStatus: statuses,
+      lost: expected - g.seen, duplicates: g.duplicates, outOfOrder: g.outOfOrder, lostConnections: g.lost, restDeliveredSum: deliveredSum, restStatus: statuses,
       latencyMs: pct(g.all), byNode: g.byNode, restCallMs: pct(rest),
       cpuUsPerDelivery: g.seen ? r2((cpu.server.cpuSec * 1e6) / g.seen) : null,
+      cpuUsPerDeliveryWithoutJit: g.seen ? r2(((cpu.server.cpuSec - cpu.server.jitCpuSec) * 1e6) / g.seen) : null,
       ...cpu, cluster: metricsDelta(m0, m1),
     };
   } finally { await pool.close(); }
@@ -416,12 +438,15 @@ async function scenarioFlood(n, durSec, callers) {
       connected: c.connected, connectFailures: c.failures,
       emitsAttempted: seq, emitsAccepted: accepted, restStatus: statuses, sendWindowSec: r2(sendSec),
       emitsPerSec: sendSec > 0 ? Math.round(accepted / sendSec) : null,
+      publishedPerSec: (() => { const d = metricsDelta(m0, mSent).A; return d && sendSec > 0 ? Math.round(d.published / sendSec) : null; })(),
       received: g.seen, expected, lost: expected - g.seen, minPerSocket: g.minPer, maxPerSocket: g.maxPer,
-      outOfOrder: g.outOfOrder, lostConnections: g.lost,
+      // the callers run concurrently, so alerts may reach a socket in another order than their seq: not counted
+      duplicates: g.duplicates, lostConnections: g.lost,
       deliveryWindowSec: r2(recvSec), deliveriesPerSec: recvSec > 0 ? Math.round(g.seen / recvSec) : null,
       drainAfterLastEmitMs: Math.round(Math.max(0, g.lastRecv - lastAnswer)),
       latencyMs: pct(g.all), byNode: g.byNode, restCallMs: pct(rest),
       cpuUsPerDelivery: g.seen ? r2((cpu.server.cpuSec * 1e6) / g.seen) : null,
+      cpuUsPerDeliveryWithoutJit: g.seen ? r2(((cpu.server.cpuSec - cpu.server.jitCpuSec) * 1e6) / g.seen) : null,
       ...cpu, cluster: metricsDelta(m0, m1), clusterDuringSend: metricsDelta(m0, mSent),
     };
   } finally { await pool.close(); }
