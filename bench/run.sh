@@ -48,6 +48,10 @@ shared="${SHARED_BENCH:-$repo/../shared/bench}"
 jar="${JAR:-$repo/target/salesmate-realtime.jar}"
 export RATE_LIMIT_PER_SEC="${RATE_LIMIT_PER_SEC:-1000}"
 export SQLITE_SYNCHRONOUS="${SQLITE_SYNCHRONOUS:-FULL}"
+# every simulated client comes from 127.0.0.1: lift the per-address limits (500 sockets, 20 handshakes/s), which would
+# otherwise refuse most of the load; the Node baseline has no such limits
+export SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS="${SOCKETIO_MAX_CONNECTIONS_PER_ADDRESS:-100000}"
+export SOCKETIO_HANDSHAKES_PER_ADDRESS_PER_SEC="${SOCKETIO_HANDSHAKES_PER_ADDRESS_PER_SEC:-100000}"
 pg_host="${PG_HOST:-127.0.0.1}" pg_port="${PG_PORT:-5432}" pg_user="${PG_USER:-postgres}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="${OUT_DIR:-${TMPDIR:-/tmp}/salesmate-bench-$stamp}"
