@@ -162,7 +162,7 @@ final class EdgeSession implements Link {
         }
         Packet packet = packet(PacketType.EVENT);
         packet.setName(event.name());
-        packet.setData(event.args().stream().map(RawValue::new).toList());
+        packet.setData(List.of(EncodedEvent.of(event))); // encoded once for every recipient (SocketJson writes it)
         write(packet, size);
         return true;
     }

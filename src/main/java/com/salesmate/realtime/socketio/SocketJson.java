@@ -11,17 +11,44 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import io.netty.buffer.ByteBufOutputStream;
+
 import java.io.IOException;
+import java.util.List;
 
 /**
  * netty-socketio's JSON, corrected from outside: {@code java.time} and {@code Optional} support, nulls written out
  * (the contract's payloads list their fields), and the Engine.IO handshake written with {@code maxPayload}, which the
- * library leaves out although the Engine.IO 4 protocol requires it.
+ * library leaves out although the Engine.IO 4 protocol requires it; and each event's payload encoded once for all its
+ * recipients ({@link EncodedEvent}) instead of once per recipient.
  */
 final class SocketJson extends JacksonJsonSupport {
     SocketJson(long maxPayload) {
         super(new JavaTimeModule(), new Jdk8Module(),
                 new SimpleModule("engine-io-handshake").addSerializer(AuthPacket.class, new HandshakeWriter(maxPayload)));
+    }
+
+    /** Set while the packet being encoded on this thread is an {@link EncodedEvent}: it has no binary attachments. */
+    private static final ThreadLocal<Boolean> PRE_ENCODED = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * The encoder hands an EVENT packet's {@code [name, ...data]} here; for the service's events the data is one
+     * {@link EncodedEvent} whose bytes are that whole array already, so they are copied as they are.
+     */
+    @Override
+    public void writeValue(ByteBufOutputStream out, Object value) throws IOException {
+        if (value instanceof List<?> values && values.size() == 2 && values.get(1) instanceof EncodedEvent encoded) {
+            PRE_ENCODED.set(true);
+            out.write(encoded.bytes());
+            return;
+        }
+        PRE_ENCODED.set(false);
+        super.writeValue(out, value);
+    }
+
+    @Override
+    public List<byte[]> getArrays() {
+        return PRE_ENCODED.get() ? List.of() : super.getArrays();
     }
 
     @Override
