@@ -121,6 +121,9 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 new Authenticator(tokens, revocations), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
                 environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock,
                 cluster == null ? Reach.singleNode() : cluster);
+        if (cluster == null) { // one node stores every notification: connects ask the database only when one may wait
+            hub.notifications().trackPending();
+        }
         if (cluster != null) { // started before the sockets, stopped after them
             environment.lifecycle().manage(cluster);
             environment.healthChecks().register("redis", new RedisHealthCheck(cluster));

@@ -104,7 +104,8 @@ final class Authentication {
         body.put("rooms", rooms);
         publisher.toSocket(connection, Events.AUTHENTICATED, body);
         Replies.ack(ack, body);
-        if (first && identity.isSalesman() && !blocking.offer(() -> redeliver(connection))) {
+        if (first && identity.isSalesman() && notifications.mayHavePending(identity.salesmanId())
+                && !blocking.offer(() -> redeliver(connection))) {
             LOG.warn("pending notifications of connection {} not redelivered now: the server is busy", connection.id());
         }
     }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Durable notifications: stored first, then delivered to every socket in the salesman's room; redelivered on each
@@ -39,6 +40,12 @@ public class NotificationService {
     private final ObjectMapper mapper;
     private final Duration ttl;
     private final Clock clock;
+    /**
+     * On a single node, where every notification is stored through this service: the salesmen who may have pending
+     * ones, each with a count of sends, so that a connect asks the database only for them. Null (a cluster, where
+     * another node may have stored one): every connect asks.
+     */
+    private volatile Map<String, Long> mayHavePending;
 
     public NotificationService(Jdbi jdbi, Publisher publisher, SocketMetrics metrics, ObjectMapper mapper,
                                Duration ttl, Clock clock) {
@@ -50,9 +57,30 @@ public class NotificationService {
         this.clock = clock;
     }
 
+    /**
+     * From now on a connect asks the database for pending notifications only when the salesman may have some: those
+     * that have some now (read once here) and those sent one since. Single node only. Blocking.
+     */
+    public void trackPending() {
+        Map<String, Long> marks = new ConcurrentHashMap<>();
+        jdbi.withExtension(NotificationDao.class, dao -> dao.salesmenWithPending(clock.millis()))
+                .forEach(salesman -> marks.put(salesman, 0L));
+        mayHavePending = marks;
+    }
+
+    /** False when the salesman is known to have no pending notification (nothing to redeliver, no query needed). */
+    public boolean mayHavePending(String salesmanId) {
+        Map<String, Long> marks = mayHavePending;
+        return marks == null || marks.containsKey(salesmanId);
+    }
+
     /** Stores the notification (503 {@code unavailable} if the database refuses), then delivers it. */
     public Sent send(String tenantId, String salesmanId, String title, String message, String type, JsonNode data) {
         long now = clock.millis();
+        Map<String, Long> marks = mayHavePending;
+        if (marks != null) { // before it is stored: a connect from now on looks
+            marks.merge(salesmanId, 1L, Long::sum);
+        }
         NotificationRow row = new NotificationRow(UUID.randomUUID().toString(), tenantId, salesmanId, title, message,
                 type, data == null || data.isNull() ? null : data.toString(), now, now + ttl.toMillis(), null);
         try {
@@ -74,8 +102,16 @@ public class NotificationService {
     /** Sends a newly authenticated salesman socket what he has not acknowledged yet. Blocking: not on the event loop. */
     public void redeliver(Connection connection) {
         var who = connection.identity();
+        Map<String, Long> marks = mayHavePending;
+        Long mark = marks == null ? null : marks.get(who.salesmanId());
+        if (marks != null && mark == null) {
+            return;
+        }
         List<NotificationRow> pending = jdbi.withExtension(NotificationDao.class,
                 dao -> dao.pending(who.tenantId(), who.salesmanId(), clock.millis(), REDELIVERY_LIMIT));
+        if (pending.isEmpty() && marks != null) {
+            marks.remove(who.salesmanId(), mark); // none left; kept if one was sent meanwhile
+        }
         int sent = 0;
         for (NotificationRow row : pending) {
             sent += publisher.toSocket(connection, Events.NOTIFICATION, payload(row));

@@ -30,6 +30,10 @@ public interface NotificationDao {
     List<NotificationRow> pending(@Bind("tenantId") String tenantId, @Bind("salesmanId") String salesmanId,
                                   @Bind("now") long now, @Bind("limit") int limit);
 
+    /** Salesmen with at least one notification not yet acknowledged and not expired. */
+    @SqlQuery("SELECT DISTINCT salesman_id FROM notifications WHERE acked_at IS NULL AND expires_at > :now")
+    List<String> salesmenWithPending(@Bind("now") long now);
+
     @SqlQuery("""
             SELECT id, tenant_id, salesman_id, title, message, type, data, created_at, expires_at, acked_at
             FROM notifications WHERE id = :id
