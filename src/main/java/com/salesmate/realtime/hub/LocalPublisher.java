@@ -34,6 +34,15 @@ public class LocalPublisher implements Publisher {
     }
 
     private int room(String tenantId, String room, String event, Object payload, String exceptUserId) {
+        int reached;
+        try (Fanout fanout = Fanout.begin()) {
+            reached = roomLocked(room, exceptUserId, event, payload);
+        }
+        metrics.sent(event, tenantId, reached);
+        return reached;
+    }
+
+    private int roomLocked(String room, String exceptUserId, String event, Object payload) {
         OutboundEvent wire = null;
         int reached = 0;
         for (Connection c : registry.inRoom(room)) {
@@ -47,7 +56,6 @@ public class LocalPublisher implements Publisher {
                 reached++;
             }
         }
-        metrics.sent(event, tenantId, reached);
         return reached;
     }
 
@@ -58,10 +66,12 @@ public class LocalPublisher implements Publisher {
 
     private int everyone(OutboundEvent wire) {
         int reached = 0;
-        for (Connection c : registry.authenticated()) {
-            if (c.send(wire)) {
-                reached++;
-                metrics.sent(wire.name(), c.identity().tenantId(), 1);
+        try (Fanout fanout = Fanout.begin()) {
+            for (Connection c : registry.authenticated()) {
+                if (c.send(wire)) {
+                    reached++;
+                    metrics.sent(wire.name(), c.identity().tenantId(), 1);
+                }
             }
         }
         return reached;
@@ -97,13 +107,15 @@ public class LocalPublisher implements Publisher {
             candidates = union;
         }
         int reached = 0;
-        for (Connection c : candidates) {
-            Identity identity = c.identity();
-            if (identity == null || skipped(c, identity, except) || !c.send(wire)) {
-                continue;
+        try (Fanout fanout = Fanout.begin()) {
+            for (Connection c : candidates) {
+                Identity identity = c.identity();
+                if (identity == null || skipped(c, identity, except) || !c.send(wire)) {
+                    continue;
+                }
+                reached++;
+                metrics.sent(wire.name(), identity.tenantId(), 1);
             }
-            reached++;
-            metrics.sent(wire.name(), identity.tenantId(), 1);
         }
         return reached;
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
 import com.salesmate.realtime.hub.Link;
+import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.SocketEvents;
 import io.netty.channel.Channel;
@@ -163,6 +164,13 @@ final class EdgeSession implements Link {
         Packet packet = packet(PacketType.EVENT);
         packet.setName(event.name());
         packet.setData(List.of(EncodedEvent.of(event))); // encoded once for every recipient (SocketJson writes it)
+        Fanout fanout = Fanout.current();
+        Channel ws = websocket;
+        if (fanout != null && ws != null && isUpgraded()) { // queued now, written with the fan-out's other recipients
+            head.getPacketsQueue(Transport.WEBSOCKET).add(packet);
+            fanout.writes(GroupedWrites::new).add(ws, head);
+            return true;
+        }
         write(packet, size);
         return true;
     }
