@@ -5,8 +5,8 @@
 #
 #   bench/run.sh [--postgres] [--no-sqlite] [--no-node] [--no-warmup] [scenario args for load.sh ...]
 #
-# Each server first gets a short unmeasured warm-up (WARMUP, default "ingest 50 10 5 connect 300": lets the JVM
-# compile its hot paths, and the same for Node's JIT), then the measured scenarios.
+# Each server first gets a short unmeasured warm-up (WARMUP, default "ingest 50 10 5 connect 300 fanout 500 10":
+# lets the JVM compile its hot paths — the fan-out's too — and the same for Node's JIT), then the measured scenarios.
 #
 # Default scenarios (sized for a 2-core machine):
 #   ingest 200 10 10  ingest 500 10 10  connect 2000  fanout 2000 10
@@ -27,7 +27,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 
-with_sqlite=1 with_postgres="" with_node=1 warmup="${WARMUP-ingest 50 10 5 connect 300}"
+with_sqlite=1 with_postgres="" with_node=1 warmup="${WARMUP-ingest 50 10 5 connect 300 fanout 500 10}"
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
