@@ -53,14 +53,15 @@ public class TokenService {
         }
         DecodedJWT jwt;
         try {
+            DecodedJWT decoded = JWT.decode(token); // parsed once: the verifier checks this decoded form
             JWTVerifier verifier = hmacVerifier;
-            if ("RS256".equals(JWT.decode(token).getAlgorithm())) {
+            if ("RS256".equals(decoded.getAlgorithm())) {
                 if (rsaVerifier == null) {
                     throw new TokenException(ErrorCode.INVALID_TOKEN, "RS256 tokens are not accepted here");
                 }
                 verifier = rsaVerifier;
             }
-            jwt = verifier.verify(token);
+            jwt = verifier.verify(decoded);
         } catch (TokenExpiredException e) {
             throw new TokenException(ErrorCode.EXPIRED_TOKEN, "token has expired");
         } catch (JWTDecodeException e) {
