@@ -138,8 +138,8 @@ class ConfigCheckTest {
         assertThat(c.getSocketio().getMaxConnections()).isEqualTo(10_000);
         assertThat(c.getSocketio().getMaxConnectionsPerAddress()).isEqualTo(500);
         assertThat(c.getSocketio().getHandshakesPerAddressPerSecond()).isEqualTo(20);
-        assertThat(c.getSocketio().getTrustedProxies()).isEmpty();
-        assertThat(c.getSocketio().getAllowedOrigins()).isNotEmpty().doesNotContain("*");
+        assertThat(c.getSocketio().trustedProxyList()).isEmpty();
+        assertThat(c.getSocketio().allowedOriginList()).isNotEmpty().doesNotContain("*");
         assertThat(c.getNotifications().ttl.toDays()).isEqualTo(7);
     }
 

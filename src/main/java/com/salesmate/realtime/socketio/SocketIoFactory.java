@@ -125,7 +125,8 @@ public class SocketIoFactory {
         return port;
     }
 
-    public List<String> getAllowedOrigins() {
+    /** The allow-list as a list (not a bean getter: a config override must see the property as the string it is). */
+    public List<String> allowedOriginList() {
         return split(allowedOrigins);
     }
 
@@ -177,7 +178,8 @@ public class SocketIoFactory {
         return closeTimeout;
     }
 
-    public List<String> getTrustedProxies() {
+    /** The trusted proxies as a list (not a bean getter, as {@link #allowedOriginList()}). */
+    public List<String> trustedProxyList() {
         return split(trustedProxies);
     }
 

@@ -97,8 +97,8 @@ public class SocketServer implements Managed {
     @Override
     public void start() {
         MalformedInput malformed = new MalformedInput(metrics);
-        RequestGate requests = new RequestGate(PATH, settings.getAllowedOrigins(),
-                new ClientAddresses(settings.getTrustedProxies()), sessions, this::newSession, metrics, () -> running,
+        RequestGate requests = new RequestGate(PATH, settings.allowedOriginList(),
+                new ClientAddresses(settings.trustedProxyList()), sessions, this::newSession, metrics, () -> running,
                 (int) settings.getMaxFramePayload().toBytes());
         PacketGate packets = new PacketGate(sessions, hub, malformed);
         int maxBody = (int) settings.getMaxHttpContent().toBytes();
