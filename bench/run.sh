@@ -3,7 +3,10 @@
 # the shared bench folder, driven one after the other by the shared load tool with the same scenarios, then a
 # comparison table with Java / Node ratios.
 #
-#   bench/run.sh [--postgres] [--no-sqlite] [--no-node] [--no-warmup] [scenario args for load.sh ...]
+#   bench/run.sh [--postgres] [--no-sqlite] [--no-node] [--no-warmup] [--big] [scenario args for load.sh ...]
+#
+# --big adds the 20,000-socket scenario (connect 20000 100: 100 tenants) after the others; it needs
+# SOCKETIO_MAX_CONNECTIONS above 20,000 (the shipped per-node cap is 10,000), which the script then sets to 25,000.
 #
 # Each server first gets a short unmeasured warm-up (WARMUP, default "ingest 50 10 5 connect 300 fanout 500 10":
 # lets the JVM compile its hot paths — the fan-out's too — and the same for Node's JIT), then the measured scenarios.
@@ -27,7 +30,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 
-with_sqlite=1 with_postgres="" with_node=1 warmup="${WARMUP-ingest 50 10 5 connect 300 fanout 500 10}"
+big="" with_sqlite=1 with_postgres="" with_node=1 warmup="${WARMUP-ingest 50 10 5 connect 300 fanout 500 10}"
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -35,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --no-sqlite) with_sqlite="" ;;
     --no-node) with_node="" ;;
     --no-warmup) warmup="" ;;
+    --big) big=1 ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) scenarios+=("$1") ;;
   esac
@@ -42,6 +46,10 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#scenarios[@]} -eq 0 ]]; then
   scenarios=(ingest 200 10 10 ingest 500 10 10 connect 2000 fanout 2000 10)
+fi
+if [[ -n "$big" ]]; then
+  scenarios+=(connect 20000 100)
+  export SOCKETIO_MAX_CONNECTIONS="${SOCKETIO_MAX_CONNECTIONS:-25000}"
 fi
 
 shared="${SHARED_BENCH:-$repo/../shared/bench}"
