@@ -117,27 +117,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
-}
-
-# ---------------------------------------------------------------- preparation (as bench/run.sh)
-if [[ ! -f "$jar" ]]; then
-  echo "== building $jar" >&2
-  (cd "$repo" && mvn -B -q package -DskipTests -Dbuild.dir="$(dirname "$jar")")
-fi
-echo "== copying $shared to $work/bench and installing its packages" >&2
-cp -r "$shared" "$work/bench"
-chmod -R u+w "$work/bench"
-cache_key="$(cat "$work/bench/package-lock.json" <(node -v) | sha256sum | cut -c1-16)"
-cache="${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/salesmate-bench}/$cache_key"
-if [[ -z "${BENCH_FRESH:-}" && -d "$cache/node_modules" ]]; then
-  echo "== reusing node_modules from $cache (npm ci ran there before)" >&2
-  cp -a "$cache/node_modules" "$work/bench/node_modules"
-else
-  (cd "$work/bench" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  rm -rf "$cache" && mkdir -p "$cache" && cp -a "$work/bench/node_modules" "$cache/node_modules"
-fi
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+prepare_load_tool "$repo" "$jar" "$shared" "$work"
 # next to the shared load.js, so that it resolves the same socket.io-client and jsonwebtoken
 cp "$here/cluster-load.js" "$work/bench/cluster-load.js"
 
