@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.LocalPublisher;
 import com.salesmate.realtime.hub.OutboundEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -29,9 +30,6 @@ import java.util.function.Consumer;
  */
 final class Bus {
     private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
-    /** Socket.IO's reserved event names: a server never emits them to clients. */
-    static final Set<String> RESERVED = Set.of("connect", "connect_error", "disconnect", "disconnecting",
-            "newListener", "removeListener");
     static final String PUBLISHED = "cluster.messages.published";
     static final String RECEIVED = "cluster.messages.received";
     static final String DROPPED = "cluster.messages.dropped";
@@ -89,16 +87,17 @@ final class Bus {
 
     /** Hands an emit to the other nodes; a failure (Redis unreachable) is counted as a dropped message. */
     void publish(String event, Object payload, Set<String> rooms, Set<String> except) {
+        AdapterMessage message;
         byte[] frame;
         try {
             JsonNode tree = json.valueToTree(payload);
-            frame = codec.encode(new AdapterMessage(uid, "/", event, List.of(tree), rooms, except,
-                    json.createObjectNode()));
+            message = new AdapterMessage(uid, "/", event, List.of(tree), rooms, except, json.createObjectNode());
+            frame = codec.encode(message);
         } catch (IllegalArgumentException | IllegalStateException e) {
             drop("unencodable", e.getMessage());
             return;
         }
-        String channel = codec.channel(new AdapterMessage(uid, "/", event, List.of(), rooms, except, null));
+        String channel = codec.channel(message);
         try {
             redis.publisher().publish(channel, frame).whenComplete((n, failure) -> {
                 if (failure != null) {
@@ -144,7 +143,7 @@ final class Bus {
             drop("unknown_namespace", message.nsp());
             return;
         }
-        if (RESERVED.contains(message.event())) {
+        if (Events.SOCKET_IO_RESERVED.contains(message.event())) {
             drop("reserved_event", message.event());
             return;
         }

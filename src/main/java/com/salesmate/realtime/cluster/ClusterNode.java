@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -101,10 +100,6 @@ public final class ClusterNode implements Reach, Managed {
                 this::markDirty);
         return new Wiring(publisher, presence, membership,
                 new ClusterDirectory(parts.registry(), parts.metrics(), state, this::askOthersToDisconnect));
-    }
-
-    public String nodeId() {
-        return node;
     }
 
     /** Joins: subscribed, revocations loaded, heartbeat registered, before this node takes sockets. */
@@ -364,9 +359,5 @@ public final class ClusterNode implements Reach, Managed {
     /** What the health check says when all is well. */
     public String summary() {
         return "node " + node + ", " + liveNodes + " live nodes, Redis at " + redis.where();
-    }
-
-    Duration nodeTimeout() {
-        return settings.nodeTimeout();
     }
 }

@@ -157,9 +157,7 @@ final class SharedState {
         if (h == null || h.get("s") == null) {
             return Optional.empty();
         }
-        int sockets = h.entrySet().stream().filter(e -> e.getKey().startsWith("n:"))
-                .mapToInt(e -> Integer.parseInt(e.getValue())).sum();
-        return Optional.of(new Presence.Online(h.get("t"), salesmanId, sockets, Long.parseLong(h.get("s"))));
+        return Optional.of(new Presence.Online(h.get("t"), salesmanId, sockets(h, null), Long.parseLong(h.get("s"))));
     }
 
     List<Presence.Online> onlineInTenant(String tenantId) {
@@ -175,8 +173,14 @@ final class SharedState {
     /** Sockets of a salesman on the other nodes (for the disconnect task's answer). */
     int salesmanSocketsElsewhere(String salesmanId) {
         Map<String, String> h = await(redis.commands().hgetall(prefix + ":p:" + salesmanId));
-        return h == null ? 0 : h.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("n:") && !e.getKey().equals("n:" + node))
+        return h == null ? 0 : sockets(h, node);
+    }
+
+    /** The sockets a salesman's presence entry counts, over every node but {@code exceptNode} (null: all). */
+    private static int sockets(Map<String, String> presence, String exceptNode) {
+        String skipped = exceptNode == null ? null : "n:" + exceptNode;
+        return presence.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("n:") && !e.getKey().equals(skipped))
                 .mapToInt(e -> Integer.parseInt(e.getValue())).sum();
     }
 

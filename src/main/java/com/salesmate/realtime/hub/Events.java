@@ -1,6 +1,8 @@
 package com.salesmate.realtime.hub;
 
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Socket.IO event names of the contract. */
 public final class Events {
@@ -39,20 +41,24 @@ public final class Events {
             SALESMAN_OFFLINE, TYPING, STOP_TYPING);
 
     /** Every event name of this service, inbound and outbound: the per-event metric names. */
-    public static final Set<String> OWN = java.util.stream.Stream.concat(INBOUND.stream(), OUTBOUND.stream())
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    public static final Set<String> OWN = Stream.concat(INBOUND.stream(), OUTBOUND.stream())
+            .collect(Collectors.toUnmodifiableSet());
 
     /** Domain events that {@code POST /emit/event} may carry. */
     public static final Set<String> DOMAIN = Set.of(VISIT_CREATED, VISIT_UPDATED, ORDER_CREATED, TARGET_PROGRESS);
 
-    /** Socket.IO's reserved names and this service's own: never accepted for {@code /broadcast}. */
-    public static final Set<String> RESERVED = Set.of("connect", "connect_error", "disconnect", "disconnecting",
-            "newListener", "removeListener", "message", "ping", "pong", "reconnect", "reconnect_attempt",
+    /** The event names Socket.IO reserves: a server never emits them to clients (nor does the cluster's bus). */
+    public static final Set<String> SOCKET_IO_RESERVED = Set.of("connect", "connect_error", "disconnect",
+            "disconnecting", "newListener", "removeListener");
+
+    /** Socket.IO's reserved names, the clients' own and this service's: never accepted for {@code /broadcast}. */
+    public static final Set<String> RESERVED = Stream.concat(SOCKET_IO_RESERVED.stream(), Stream.of(
+            "message", "ping", "pong", "reconnect", "reconnect_attempt",
             "reconnect_error", "reconnect_failed", "reconnecting", "open", "close", "packet", "upgrade",
             AUTHENTICATE, JOIN_TENANT, JOIN_SALESMAN, LOCATION_UPDATE, LOCATION_BATCH, TYPING, STOP_TYPING,
             NOTIFICATION_ACK, AUTHENTICATED, AUTH_ERROR, ERROR, VISIT_CREATED, VISIT_UPDATED, ORDER_CREATED,
             TARGET_PROGRESS, DASHBOARD_REFRESH, NOTIFICATION, ALERT, LOCATION_UPDATED, SALESMAN_ONLINE,
-            SALESMAN_OFFLINE);
+            SALESMAN_OFFLINE)).collect(Collectors.toUnmodifiableSet());
 
     private Events() {
     }

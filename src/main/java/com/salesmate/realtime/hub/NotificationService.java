@@ -91,13 +91,10 @@ public class NotificationService {
         }
         metrics.notification("stored", 1);
         int delivered = publisher.toRoom(tenantId, Rooms.salesman(tenantId, salesmanId), Events.NOTIFICATION,
-                payload(row)).awaitTotal(COUNT_WAIT);
+                payload(row)).awaitTotal();
         metrics.notification("delivered", delivered);
         return new Sent(row.id(), delivered);
     }
-
-    /** How long an answer waits for the other nodes' count of the sockets a notification reached. */
-    private static final java.time.Duration COUNT_WAIT = java.time.Duration.ofSeconds(2);
 
     /** Sends a newly authenticated salesman socket what he has not acknowledged yet. Blocking: not on the event loop. */
     public void redeliver(Connection connection) {

@@ -48,10 +48,13 @@ public interface Publisher {
                     : elsewhere.get().thenApply(n -> local + n);
         }
 
-        /** The cluster-wide count, or this node's when the other nodes cannot be counted within {@code wait}. */
-        public int awaitTotal(Duration wait) {
+        /** How long an answer waits for the other nodes' count before it gives this node's. */
+        private static final Duration COUNT_WAIT = Duration.ofSeconds(2);
+
+        /** The cluster-wide count, or this node's when the other nodes cannot be counted in time. Blocking. */
+        public int awaitTotal() {
             try {
-                return total().toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                return total().toCompletableFuture().get(COUNT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return local;

@@ -7,10 +7,8 @@ import com.salesmate.realtime.hub.Fanout;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,15 +26,11 @@ final class GroupedWrites implements Fanout.Writes {
 
     @Override
     public void flush() {
-        for (Map.Entry<EventLoop, Map<Channel, ClientHead>> group : byLoop.entrySet()) {
-            List<Map.Entry<Channel, ClientHead>> writes = new ArrayList<>(group.getValue().entrySet());
-            group.getKey().execute(() -> {
-                for (Map.Entry<Channel, ClientHead> w : writes) {
-                    if (w.getKey().isActive()) {
-                        w.getKey().writeAndFlush(new OutPacketMessage(w.getValue(), Transport.WEBSOCKET));
-                    }
-                }
-            });
-        }
+        // the fan-out has ended: nothing adds to these maps any more, and execute() hands them to the loop safely
+        byLoop.forEach((loop, writes) -> loop.execute(() -> writes.forEach((channel, head) -> {
+            if (channel.isActive()) {
+                channel.writeAndFlush(new OutPacketMessage(head, Transport.WEBSOCKET));
+            }
+        })));
     }
 }
