@@ -666,14 +666,7 @@ class NginxStickySessionTest {
     }
 
     static String run(Path dir, Duration limit, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish within " + limit);
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("%s: %s", String.join(" ", command), out).isZero();
-        return out;
+        return NodeScripts.run(dir, limit, Map.of(), command);
     }
 
     static void deleteTree(Path root) throws IOException {

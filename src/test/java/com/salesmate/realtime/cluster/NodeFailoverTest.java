@@ -1,7 +1,6 @@
 package com.salesmate.realtime.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.core.Role;
@@ -12,7 +11,6 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import jakarta.ws.rs.core.Response;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,16 +39,12 @@ class NodeFailoverTest {
     static final ClusterNodes CLUSTER = new ClusterNodes();
     static final TestApp A = CLUSTER.node(PG.url());
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String TENANT = "tenant-failover";
     /** ClusterNodes.NODE_TIMEOUT (3 s) plus one heartbeat (0.5 s), with 1.5 s for a busy machine. */
     static final Duration BOUND = Duration.ofSeconds(5);
 
-    static JsonNode get(String path) throws Exception {
-        Response r = A.get(path, TestApp.ADMIN_KEY);
-        String text = r.readEntity(String.class);
-        assertThat(r.getStatus()).as(path + ": " + text).isEqualTo(200);
-        return JSON.readTree(text);
+    static JsonNode get(String path) {
+        return A.getOk(path, TestApp.ADMIN_KEY);
     }
 
     @Test
@@ -74,9 +68,8 @@ class NodeFailoverTest {
                     childTokens.mint("m2", TENANT, Role.MANAGER, null, Duration.ofMinutes(10)));
             assertThat(manager.awaitObject("salesman:online").getString("salesmanId")).isEqualTo(salesman);
             // an emit on A reaches the child's socket: the child is really in the cluster
-            Response alert = A.post("/emit/alert", TestApp.ADMIN_KEY,
-                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"before\"}");
-            assertThat(JSON.readTree(alert.readEntity(String.class)).path("delivered").asInt()).isEqualTo(3);
+            assertThat(A.postOk("/emit/alert", TestApp.ADMIN_KEY,
+                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"before\"}").path("delivered").asInt()).isEqualTo(3);
             assertThat(onChild.awaitObject("alert").getString("message")).isEqualTo("before");
             assertThat(get("/tenants/" + TENANT + "/connections").path("count").asInt()).isEqualTo(3);
 
@@ -107,9 +100,8 @@ class NodeFailoverTest {
             assertThat(get("/tenants/" + TENANT + "/online-salesmen").path("count").asInt()).isZero();
             manager.assertNone("salesman:offline", Duration.ofSeconds(2));
             // and the survivor's emits now count its own sockets only
-            Response after = A.post("/emit/alert", TestApp.ADMIN_KEY,
-                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"after\"}");
-            assertThat(JSON.readTree(after.readEntity(String.class)).path("delivered").asInt()).isEqualTo(1);
+            assertThat(A.postOk("/emit/alert", TestApp.ADMIN_KEY,
+                    "{\"tenantId\":\"" + TENANT + "\",\"message\":\"after\"}").path("delivered").asInt()).isEqualTo(1);
             onChild.close();
             managerOnChild.close();
         }

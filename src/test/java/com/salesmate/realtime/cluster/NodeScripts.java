@@ -25,7 +25,12 @@ final class NodeScripts {
     }
 
     private static String run(Duration limit, Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true);
+        return run(DIR, limit, env, command);
+    }
+
+    /** Runs {@code command} in {@code dir}; fails with its output unless it exits 0 within {@code limit}. */
+    static String run(Path dir, Duration limit, Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,7 +1,6 @@
 package com.salesmate.realtime.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.ClusterNodes;
 import com.salesmate.realtime.support.Postgres;
@@ -9,7 +8,6 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import jakarta.ws.rs.core.Response;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,24 +35,14 @@ class TwoNodeDeliveryTest {
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
     static final TestApp B = CLUSTER.node(PG.url());
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_B = B.extension();
-    static final ObjectMapper JSON = new ObjectMapper();
     static final Duration NO_SECOND_COPY = Duration.ofMillis(1500);
 
     static String tenant() {
-        return "t-" + UUID.randomUUID().toString().substring(0, 8);
+        return ClusterNodes.tenant();
     }
 
-    static JsonNode post(TestApp node, String path, String body) throws Exception {
-        Response r = node.post(path, TestApp.ADMIN_KEY, body);
-        String text = r.readEntity(String.class);
-        assertThat(r.getStatus()).as(path + ": " + text).isEqualTo(200);
-        return JSON.readTree(text);
-    }
-
-    static void once(SioClient client, String event, String what) {
-        Object first = client.await(event);
-        assertThat(first).as(what).isNotNull();
-        client.assertNone(event, NO_SECOND_COPY);
+    static JsonNode post(TestApp node, String path, String body) {
+        return node.postOk(path, TestApp.ADMIN_KEY, body);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package com.salesmate.realtime.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.ClusterNodes;
 import com.salesmate.realtime.support.Postgres;
@@ -9,7 +8,6 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import jakarta.ws.rs.core.Response;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,19 +40,15 @@ class TwoNodePresenceTest {
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
     static final TestApp B = CLUSTER.node(PG.url());
     static final DropwizardAppExtension<RealtimeConfiguration> EXT_B = B.extension();
-    static final ObjectMapper JSON = new ObjectMapper();
     /** The test config's presence grace (1 s), plus the heartbeat that ends it, with room to spare. */
     static final Duration PAST_GRACE = Duration.ofSeconds(4);
 
     static String tenant() {
-        return "t-" + UUID.randomUUID().toString().substring(0, 8);
+        return ClusterNodes.tenant();
     }
 
-    static JsonNode get(TestApp node, String path, String credential) throws Exception {
-        Response r = node.get(path, credential);
-        String text = r.readEntity(String.class);
-        assertThat(r.getStatus()).as(path + ": " + text).isEqualTo(200);
-        return JSON.readTree(text);
+    static JsonNode get(TestApp node, String path, String credential) {
+        return node.getOk(path, credential);
     }
 
     @Test

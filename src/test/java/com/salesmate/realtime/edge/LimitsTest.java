@@ -175,18 +175,12 @@ class LimitsTest {
         app.extension().before();
         List<RawEngineIo> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 5; i++) {
-                RawEngineIo raw = RawEngineIo.websocket(app.socketUrl());
-                open.add(raw);
-                raw.authenticate(app.managerToken("lim-full", "m" + i));
-            }
+            openAuthenticated(app, 5, "lim-full", open);
             HttpResponse<String> sixth = handshake(app);
             assertRefused(sixth, 503);
             assertThat(app.meter("socketio.handshakes.refused.node_full")).isEqualTo(1);
 
-            open.remove(0).close();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> handshake(app).statusCode() == 200);
+            closeOneAndSeeAHandshakeAdmitted(app, open);
         } finally {
             open.forEach(RawEngineIo::close);
             app.extension().after();
@@ -199,23 +193,33 @@ class LimitsTest {
         app.extension().before();
         List<RawEngineIo> open = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
-                RawEngineIo raw = RawEngineIo.websocket(app.socketUrl());
-                open.add(raw);
-                raw.authenticate(app.managerToken("lim-addr", "m" + i));
-            }
+            openAuthenticated(app, 3, "lim-addr", open);
             assertRefused(handshake(app), 429);
             assertThat(app.meter("socketio.handshakes.refused.address_full")).isEqualTo(1);
             // positive control: the limit is per address, another loopback address still gets in
             assertThat(rawHandshakeFrom("127.0.0.2", app.socketPort())).startsWith("HTTP/1.1 200");
 
-            open.remove(0).close();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> handshake(app).statusCode() == 200);
+            closeOneAndSeeAHandshakeAdmitted(app, open);
         } finally {
             open.forEach(RawEngineIo::close);
             app.extension().after();
         }
+    }
+
+    /** Opens {@code n} authenticated websocket sockets of managers of {@code tenant}, kept in {@code open}. */
+    private static void openAuthenticated(TestApp app, int n, String tenant, List<RawEngineIo> open) throws Exception {
+        for (int i = 0; i < n; i++) {
+            RawEngineIo raw = RawEngineIo.websocket(app.socketUrl());
+            open.add(raw);
+            raw.authenticate(app.managerToken(tenant, "m" + i));
+        }
+    }
+
+    /** The slot a closed socket frees is given to the next handshake. */
+    private static void closeOneAndSeeAHandshakeAdmitted(TestApp app, List<RawEngineIo> open) {
+        open.remove(0).close();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> handshake(app).statusCode() == 200);
     }
 
     @Test

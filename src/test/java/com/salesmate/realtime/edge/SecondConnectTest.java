@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.RawEngineIo;
 import com.salesmate.realtime.support.SioClient;
+import com.salesmate.realtime.support.StoredLocations;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -19,12 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -149,19 +145,8 @@ class SecondConnectTest {
     }
 
     /** Stored recorded_at values of a salesman, read from the SQLite file as an outside observer. */
-    private static List<Long> rows(String salesmanId) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + APP.sqliteFile());
-             PreparedStatement st = c.prepareStatement(
-                     "SELECT recorded_at FROM locations WHERE salesman_id = ? ORDER BY recorded_at")) {
-            st.setString(1, salesmanId);
-            List<Long> out = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-            return out;
-        }
+    private static List<Long> rows(String salesmanId) {
+        return new StoredLocations(APP.sqliteFile()).timestamps(salesmanId);
     }
 
     private static HttpResponse<String> pollOnce(String sid) throws Exception {

@@ -2,6 +2,7 @@ package com.salesmate.realtime.edge;
 
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.core.Role;
+import com.salesmate.realtime.support.StoredLocations;
 import com.salesmate.realtime.support.RawEngineIo;
 import com.salesmate.realtime.support.RawHttp;
 import com.salesmate.realtime.support.TestApp;
@@ -21,11 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,20 +58,7 @@ class ServerDecisionsCloseTest {
 
     /** Stored {@code recorded_at} of the salesman's rows in the SQLite file, read with plain JDBC. */
     static List<Long> stored(Path sqlite, String salesmanId) {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sqlite);
-             PreparedStatement st = c.prepareStatement(
-                     "SELECT recorded_at FROM locations WHERE salesman_id = ? ORDER BY recorded_at")) {
-            st.setString(1, salesmanId);
-            List<Long> out = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read " + sqlite, e);
-        }
+        return new StoredLocations(sqlite).timestamps(salesmanId);
     }
 
     /** Positive control: a location:update on the live session is acked with success and its row is there. */

@@ -1,5 +1,7 @@
 package com.salesmate.realtime.locations;
 
+import com.salesmate.realtime.support.StoredLocations;
+
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
@@ -17,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static com.salesmate.realtime.locations.StoredLocations.point;
+import static com.salesmate.realtime.support.StoredLocations.point;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code location:batch}: accounting of accepted, duplicate and rejected points, the size limit, broadcast, rate limit. */

@@ -1,5 +1,7 @@
 package com.salesmate.realtime.locations;
 
+import com.salesmate.realtime.support.StoredLocations;
+
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
@@ -18,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import static com.salesmate.realtime.locations.StoredLocations.point;
+import static com.salesmate.realtime.support.StoredLocations.point;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code location:update} end to end: real Socket.IO client, the real service, its SQLite file read with JDBC. */

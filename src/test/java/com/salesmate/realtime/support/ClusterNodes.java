@@ -26,6 +26,11 @@ public final class ClusterNodes {
         this.redisUrl = redisUrl;
     }
 
+    /** A tenant id of one test's own. */
+    public static String tenant() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     /** The key prefix of this cluster's keys in Redis. */
     public String keyPrefix() {
         return prefix;

@@ -1,4 +1,4 @@
-package com.salesmate.realtime.locations;
+package com.salesmate.realtime.support;
 
 import org.json.JSONException;
 import org.json.JSONObject;
@@ -16,21 +16,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads the service's SQLite file with plain JDBC, as an outside observer would: what is committed is what it sees. */
-final class StoredLocations {
+public final class StoredLocations {
     private final String url;
 
-    StoredLocations(Path sqliteFile) {
+    public StoredLocations(Path sqliteFile) {
         this.url = "jdbc:sqlite:" + sqliteFile;
     }
 
     /** The stored row with this id, as column name to value. */
-    Optional<Map<String, Object>> byId(String id) {
+    public Optional<Map<String, Object>> byId(String id) {
         List<Map<String, Object>> rows = query("SELECT * FROM locations WHERE id = ?", Long.parseLong(id));
         return rows.stream().findFirst();
     }
 
     /** Stored timestamps of one salesman, oldest first. */
-    List<Long> timestamps(String salesmanId) {
+    public List<Long> timestamps(String salesmanId) {
         List<Long> out = new ArrayList<>();
         for (Map<String, Object> row : query("SELECT recorded_at FROM locations WHERE salesman_id = ? ORDER BY recorded_at",
                 salesmanId)) {
@@ -39,7 +39,7 @@ final class StoredLocations {
         return out;
     }
 
-    long count(String salesmanId) {
+    public long count(String salesmanId) {
         return timestamps(salesmanId).size();
     }
 
@@ -65,7 +65,7 @@ final class StoredLocations {
     }
 
     /** A location payload with the required fields. */
-    static JSONObject point(double latitude, double longitude, long timestamp) throws JSONException {
+    public static JSONObject point(double latitude, double longitude, long timestamp) throws JSONException {
         return new JSONObject().put("latitude", latitude).put("longitude", longitude).put("timestamp", timestamp);
     }
 }

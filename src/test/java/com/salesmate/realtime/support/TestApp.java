@@ -153,6 +153,26 @@ public final class TestApp {
         return request(path, credential).post(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE));
     }
 
+    /** GET that must answer 200; its JSON body. */
+    public com.fasterxml.jackson.databind.JsonNode getOk(String path, String credential) {
+        return ok(path, get(path, credential));
+    }
+
+    /** POST that must answer 200; its JSON body. */
+    public com.fasterxml.jackson.databind.JsonNode postOk(String path, String credential, String json) {
+        return ok(path, post(path, credential, json));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode ok(String path, Response r) {
+        String text = r.readEntity(String.class);
+        org.assertj.core.api.Assertions.assertThat(r.getStatus()).as(path + ": " + text).isEqualTo(200);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * A free port below the kernel's ephemeral range (32768 and up here): a port picked from that range can be taken
      * by an outgoing connection or a port-0 listener between the pick and the server's bind.
