@@ -1,13 +1,18 @@
 package com.salesmate.realtime.socketio;
 
-/** The edge's limits, from configuration. */
+/**
+ * The edge's limits, from configuration. {@code maxSharedFrame} is the largest event payload written as one
+ * {@link SharedFrame} for all its recipients (the library splits larger ones into several frames), 0 with websocket
+ * compression on: each compressed channel must deflate its frames itself.
+ */
 record EdgeLimits(int maxConnections, int maxConnectionsPerAddress, int handshakesPerAddressPerSecond,
-                  long maxQueuedPerSocket, long closeTimeoutMillis, long maxPayload) {
+                  long maxQueuedPerSocket, long closeTimeoutMillis, long maxPayload, int maxSharedFrame) {
 
     static EdgeLimits from(SocketIoFactory settings) {
         return new EdgeLimits(settings.getMaxConnections(), settings.getMaxConnectionsPerAddress(),
                 settings.getHandshakesPerAddressPerSecond(), settings.getMaxQueuedPerSocket().toBytes(),
                 settings.getCloseTimeout().toMilliseconds(),
-                Math.min(settings.getMaxFramePayload().toBytes(), settings.getMaxHttpContent().toBytes()));
+                Math.min(settings.getMaxFramePayload().toBytes(), settings.getMaxHttpContent().toBytes()),
+                settings.isWebsocketCompression() ? 0 : (int) settings.getMaxFramePayload().toBytes());
     }
 }

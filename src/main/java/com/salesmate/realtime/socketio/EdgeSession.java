@@ -161,17 +161,20 @@ final class EdgeSession implements Link {
             closeConnection(DisconnectReason.SLOW_CONSUMER);
             return false;
         }
-        Packet packet = packet(PacketType.EVENT);
-        packet.setName(event.name());
-        packet.setData(List.of(EncodedEvent.of(event))); // encoded once for every recipient (SocketJson writes it)
+        EncodedEvent encoded = EncodedEvent.of(event); // encoded once for every recipient
         Fanout fanout = Fanout.current();
         Channel ws = websocket;
-        if (fanout != null && ws != null && isUpgraded()) { // queued now, written with the fan-out's other recipients
-            head.getPacketsQueue(Transport.WEBSOCKET).add(packet);
-            fanout.writes(GroupedWrites::new).add(ws, head);
+        if (fanout != null && ws != null && isUpgraded()) { // written with the fan-out's other recipients
+            GroupedWrites writes = fanout.writes(GroupedWrites::new);
+            if (SharedFrame.payloadLength(encoded) <= limits.maxSharedFrame()) {
+                writes.frame(this, ws, encoded);
+            } else {
+                head.getPacketsQueue(Transport.WEBSOCKET).add(eventPacket(event, encoded));
+                writes.queued(this, ws);
+            }
             return true;
         }
-        write(packet, size);
+        write(eventPacket(event, encoded), size);
         return true;
     }
 
@@ -216,6 +219,13 @@ final class EdgeSession implements Link {
             return buffer == null ? 0 : buffer.totalPendingWriteBytes();
         }
         return pollingQueued.get();
+    }
+
+    private Packet eventPacket(OutboundEvent event, EncodedEvent encoded) {
+        Packet packet = packet(PacketType.EVENT);
+        packet.setName(event.name());
+        packet.setData(List.of(encoded)); // SocketJson writes the bytes
+        return packet;
     }
 
     private Packet packet(PacketType subType) {

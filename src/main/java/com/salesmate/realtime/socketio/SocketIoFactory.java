@@ -91,6 +91,10 @@ public class SocketIoFactory {
     @JsonProperty
     private boolean websocketCompression = false;
 
+    /** Netty's native epoll transport where it is available (Linux x86-64); NIO elsewhere or when false. */
+    @JsonProperty
+    private boolean nativeTransport = true;
+
     @JsonProperty
     @Min(1)
     private int bossThreads = 1;
@@ -195,6 +199,10 @@ public class SocketIoFactory {
 
     public boolean isWebsocketCompression() {
         return websocketCompression;
+    }
+
+    public boolean isNativeTransport() {
+        return nativeTransport;
     }
 
     public int getBossThreads() {

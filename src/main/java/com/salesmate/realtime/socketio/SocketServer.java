@@ -14,6 +14,7 @@ import com.salesmate.realtime.hub.SocketEvents;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.LocationWriter;
 import io.dropwizard.lifecycle.Managed;
+import io.netty.channel.epoll.Epoll;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,7 @@ public class SocketServer implements Managed {
         config.setFirstDataTimeout((int) settings.getFirstDataTimeout().toMilliseconds());
         config.setMaxFramePayloadLength((int) settings.getMaxFramePayload().toBytes());
         config.setMaxHttpContentLength((int) settings.getMaxHttpContent().toBytes());
+        config.setUseLinuxNativeEpoll(settings.isNativeTransport() && Epoll.isAvailable());
         config.setBossThreads(settings.getBossThreads());
         config.setWorkerThreads(settings.getWorkerThreads());
         config.setTransports(Transport.WEBSOCKET, Transport.POLLING);
@@ -115,7 +117,8 @@ public class SocketServer implements Managed {
         server = s;
         running = true;
         pruning = timers.scheduleWithFixedDelay(sessions::pruneHandshakeRates, 1, 1, TimeUnit.MINUTES);
-        LOG.info("Socket.IO server listening on {}:{}", settings.getHost(), settings.getPort());
+        LOG.info("Socket.IO server listening on {}:{} ({} transport)", settings.getHost(), settings.getPort(),
+                s.getConfiguration().isUseLinuxNativeEpoll() ? "epoll" : "NIO");
     }
 
     private EdgeSession newSession(ClientHead head, EdgeSessions.Slot slot) {

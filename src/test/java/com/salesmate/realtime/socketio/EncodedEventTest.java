@@ -11,6 +11,9 @@ import com.salesmate.realtime.hub.OutboundEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * An event encoded once ({@link EncodedEvent}, written by {@link SocketJson}) is byte for byte what netty-socketio
  * writes for the same event through its own Jackson pass, on the websocket path (one packet per frame) and on the
- * polling path (several packets in one payload).
+ * polling path (several packets in one payload); and the {@link SharedFrame} every websocket recipient of a fan-out
+ * is written is byte for byte the frame the library's packet and Netty's frame encoder make of it.
  */
 class EncodedEventTest {
     private static final UnpooledByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
@@ -37,7 +41,33 @@ class EncodedEventTest {
                 new OutboundEvent("a \"quoted\" \\ name ✓ \u0001", "1"),
                 new OutboundEvent("no-args", List.of()),
                 new OutboundEvent("several", List.of("\"text\"", "42", "[1,{\"a\":[true,false,null]}]", "null")),
-                new OutboundEvent("big", "{\"s\":\"" + "x".repeat(200_000) + "\"}"));
+                new OutboundEvent("big", "{\"s\":\"" + "x".repeat(200_000) + "\"}"),
+                // frame payload lengths at the edges of the websocket header's three length forms
+                sized(125), sized(126), sized(127), sized(65_535), sized(65_536));
+    }
+
+    /** An event whose packet {@code 42["e","xx…"]} is {@code payload} bytes long. */
+    private static OutboundEvent sized(int payload) {
+        return new OutboundEvent("e", "\"" + "x".repeat(payload - 10) + "\"");
+    }
+
+    @ParameterizedTest
+    @MethodSource("events")
+    void aSharedFrameIsWhatTheLibraryAndNettyWouldHaveWritten(OutboundEvent event) throws Exception {
+        ByteBuf packet = ALLOC.buffer();
+        libraryEncoder().encodePacket(libraryPacket(event), packet, ALLOC, true);
+        int packetLength = packet.readableBytes();
+        EmbeddedChannel netty = new EmbeddedChannel(new WebSocket13FrameEncoder(false)); // as the edge installs it
+        netty.writeOutbound(new TextWebSocketFrame(packet));
+        ByteBuf library = ALLOC.buffer();
+        for (ByteBuf part; (part = netty.readOutbound()) != null; part.release()) {
+            library.writeBytes(part);
+        }
+        ByteBuf shared = SharedFrame.of(EncodedEvent.of(event), ALLOC);
+        assertThat(ByteBufUtil.getBytes(shared)).isEqualTo(ByteBufUtil.getBytes(library));
+        assertThat(SharedFrame.payloadLength(EncodedEvent.of(event))).isEqualTo(packetLength);
+        shared.release();
+        library.release();
     }
 
     @ParameterizedTest
