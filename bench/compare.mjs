@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Reads the load tool's results of one bench/run.sh run (node.jsonl, java-sqlite.jsonl, java-postgres.jsonl in the
-// given folder) and prints a Markdown table: each scenario's main figures per server and the ratio Java / Node.
+// Reads the load tool's results of one bench/run.sh run (<server>.r<round>.jsonl for node, java-sqlite,
+// java-postgres in the given folder; <server>.jsonl of older runs too) and prints Markdown: each scenario's main
+// figures per server (the median over the rounds) with the ratio Java / Node, then the issue-10 targets.
 //   node bench/compare.mjs <results folder>
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,14 +12,20 @@ if (!dir) {
   process.exit(2);
 }
 
+const parse = (file) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{'))
+  .map((l) => JSON.parse(l));
+
+/** The rounds of one server: an array (per round) of arrays (per scenario) of results. */
 function load(name) {
-  const file = path.join(dir, `${name}.jsonl`);
-  if (!fs.existsSync(file)) return null;
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l));
+  const rounds = fs.readdirSync(dir).map((f) => f.match(new RegExp(`^${name}\\.r(\\d+)\\.jsonl$`)))
+    .filter(Boolean).sort((a, b) => a[1] - b[1]).map((m) => parse(path.join(dir, m[0])));
+  const single = path.join(dir, `${name}.jsonl`);
+  if (rounds.length === 0 && fs.existsSync(single)) rounds.push(parse(single));
+  return rounds.length ? rounds : null;
 }
 
-const servers = ['node', 'java-sqlite', 'java-postgres'].map((name) => ({ name, results: load(name) }))
-  .filter((s) => s.results);
+const servers = ['node', 'java-sqlite', 'java-postgres'].map((name) => ({ name, rounds: load(name) }))
+  .filter((s) => s.rounds);
 const node = servers.find((s) => s.name === 'node');
 const javas = servers.filter((s) => s.name !== 'node');
 if (servers.length === 0) {
@@ -32,6 +39,19 @@ const fmt = (v) => {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(v >= 100 ? 0 : 2);
   return String(v);
 };
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** One figure over the rounds: the median of numbers; texts as they are, joined when the rounds differ. */
+const combine = (values) => {
+  if (values.some((v) => typeof v === 'number')) return median(values);
+  const distinct = [...new Set(values.filter((v) => v !== undefined))];
+  return distinct.length ? distinct.join(' ') : undefined;
+};
+const ratio = (v, n) => (typeof v === 'number' && typeof n === 'number' && n !== 0 ? v / n : undefined);
+const times = (r) => (r === undefined ? '' : `${r.toFixed(2)}x`);
 
 // Metrics per scenario: [label, path or function, which way is better]
 const METRICS = {
@@ -52,6 +72,7 @@ const METRICS = {
     ['connect latency p99 ms', 'latencyMs.p99', 'lower'],
     ['connect latency max ms', 'latencyMs.max', 'lower'],
     ['server CPU s (connecting)', 'machine.serverCpuSec', 'lower'],
+    ['server CPU ms per 1,000 connects', (r) => (r.n ? (r.machine.serverCpuSec * 1e6) / r.n : undefined), 'lower'],
     ['server RSS MiB (held)', 'server.rssMiB', 'lower'],
     ['RSS KiB per connection', 'server.rssPerConnKiB', 'lower'],
   ],
@@ -62,6 +83,7 @@ const METRICS = {
     ['delivery latency max ms', 'latencyMs.max', 'lower'],
     ['REST call p50 ms', 'restCallMs.p50', 'lower'],
     ['server CPU s (fan-out)', 'server.cpuSec', 'lower'],
+    ['server CPU µs per delivery', (r) => (r.received ? (r.server.cpuSec * 1e6) / r.received : undefined), 'lower'],
   ],
 };
 
@@ -75,39 +97,96 @@ function title(r) {
   }
 }
 
+const pickValue = (r, pick) => (!r || r.error ? undefined : (typeof pick === 'function' ? pick(r) : get(r, pick)));
+/** Scenario i of server s: its figure for `pick` over the rounds. */
+const figure = (s, i, pick) => combine(s.rounds.map((round) => pickValue(round[i], pick)));
+
+const rounds = Math.max(...servers.map((s) => s.rounds.length));
 const header = ['scenario', 'metric', ...servers.map((s) => s.name)];
 for (const j of javas) if (node) header.push(`${j.name} / node`);
 header.push('better');
-const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+const lines = [];
+if (rounds > 1) lines.push(`Median of ${rounds} rounds (servers alternating, a fresh server each round).`, '');
+lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
 
-const count = Math.max(...servers.map((s) => s.results.length));
+const count = Math.max(...servers.flatMap((s) => s.rounds.map((r) => r.length)));
 const contaminated = [];
+const scenarios = [];
 for (let i = 0; i < count; i++) {
-  const rows = servers.map((s) => s.results[i]);
-  const first = rows.find(Boolean);
-  const kind = first.scenario;
+  const first = servers.flatMap((s) => s.rounds.map((r) => r[i])).find(Boolean);
   const name = title(first);
-  for (const [s, r] of servers.map((sv, k) => [sv, rows[k]])) {
-    const other = get(r, 'machine.otherCpuSec');
-    if (typeof other === 'number' && other > 1) contaminated.push(`${s.name} / ${name}: otherCpuSec ${other}`);
+  scenarios.push({ index: i, kind: first.scenario, first, name });
+  for (const s of servers) {
+    s.rounds.forEach((round, k) => {
+      const other = get(round[i], 'machine.otherCpuSec');
+      if (typeof other === 'number' && other > 1) contaminated.push(`${s.name} round ${k + 1} / ${name}: otherCpuSec ${other}`);
+      if (round[i] && round[i].error) lines.push(`| ${name} | error (${s.name}, round ${k + 1}) | ${round[i].error} |`);
+    });
   }
-  if (rows.some((r) => r && r.error)) {
-    lines.push(`| ${name} | error | ${rows.map((r) => (r ? (r.error || 'ok') : '-')).join(' | ')} |`);
-  }
-  for (const [label, pick, better] of METRICS[kind] || []) {
-    const values = rows.map((r) => (!r || r.error ? undefined : (typeof pick === 'function' ? pick(r) : get(r, pick))));
+  for (const [label, pick, better] of METRICS[first.scenario] || []) {
+    const values = servers.map((s) => figure(s, i, pick));
     const cells = [name, label, ...values.map(fmt)];
     const nodeValue = node ? values[servers.indexOf(node)] : undefined;
     for (const j of javas) {
-      if (!node) continue;
-      const v = values[servers.indexOf(j)];
-      cells.push(better && typeof v === 'number' && typeof nodeValue === 'number' && nodeValue !== 0
-        ? `${(v / nodeValue).toFixed(2)}x` : '');
+      if (node) cells.push(better ? times(ratio(values[servers.indexOf(j)], nodeValue)) : '');
     }
     cells.push(better || '');
     lines.push(`| ${cells.join(' | ')} |`);
   }
 }
+
+// ---------------------------------------------------------------- the issue-10 targets
+/** [label, figure of a server (undefined when no scenario gives it), target as [op, bound], unit] */
+const ofKind = (kind, pred = () => true) => scenarios.filter((sc) => sc.kind === kind && pred(sc.first));
+const perConnect = (s) => {
+  const sc = ofKind('connect', (r) => r.n < 20000)[0];
+  return sc && figure(s, sc.index, METRICS.connect.find((m) => m[0].startsWith('server CPU ms'))[1]);
+};
+const perDelivery = (s) => {
+  const sc = ofKind('fanout')[0];
+  return sc && figure(s, sc.index, METRICS.fanout.find((m) => m[0].startsWith('server CPU µs'))[1]);
+};
+const fanoutP99 = (s) => {
+  const sc = ofKind('fanout')[0];
+  return sc && figure(s, sc.index, 'latencyMs.p99');
+};
+// the highest acked rate among the ingest scenarios where every update was acked and the ack p99 stayed <= 50 ms
+const ingestAt50 = (s) => {
+  const ok = ofKind('ingest').map((sc) => ({
+    rate: figure(s, sc.index, 'throughputPerSec'),
+    p99: figure(s, sc.index, 'ackLatencyMs.p99'),
+    all: s.rounds.every((round) => round[sc.index] && !round[sc.index].error && round[sc.index].acked === round[sc.index].sent),
+  })).filter((x) => x.all && typeof x.p99 === 'number' && x.p99 <= 50).map((x) => x.rate);
+  return ofKind('ingest').length ? (ok.length ? Math.max(...ok) : 0) : undefined;
+};
+const big = (s, pick) => {
+  const sc = ofKind('connect', (r) => r.n >= 20000)[0];
+  return sc && figure(s, sc.index, pick);
+};
+const TARGETS = [
+  ['server CPU ms per 1,000 authenticated websocket connects', perConnect, 'ratio', '<=', 0.5],
+  ['server CPU µs per delivered alert', perDelivery, 'ratio', '<=', 0.5],
+  ['fan-out latency p99 ms', fanoutP99, 'ratio', '<=', 1.0],
+  ['acked location updates /s at ack p99 <= 50 ms', ingestAt50, 'ratio', '>=', 2.0],
+  ['20,000 sockets: failed connects', (s) => big(s, (r) => r.n - r.connected), 'value', '<=', 0],
+  ['20,000 sockets: server RSS MiB held', (s) => big(s, 'server.rssMiB'), 'value', '<', 1024],
+  ['20,000 sockets: connects /s', (s) => big(s, 'connectsPerSec'), 'ratio', '>=', 1.0],
+];
+if (node && javas.length) {
+  const th = ['target', 'node', ...javas.map((j) => j.name), ...javas.map((j) => `${j.name} / node`), 'wanted', 'met'];
+  lines.push('', `| ${th.join(' | ')} |`, `|${th.map(() => '---').join('|')}|`);
+  for (const [label, of, kind, op, bound] of TARGETS) {
+    const n = of(node);
+    const js = javas.map((j) => of(j));
+    if (n === undefined && js.every((v) => v === undefined)) continue;
+    const rs = js.map((v) => ratio(v, n));
+    const judged = kind === 'ratio' ? rs : js;
+    const meets = (v) => (v === undefined ? '-' : ({ '<=': v <= bound, '<': v < bound, '>=': v >= bound }[op] ? 'yes' : 'no'));
+    const wanted = kind === 'ratio' ? `${op} ${bound.toFixed(1)}x` : `${op} ${bound}`;
+    lines.push(`| ${[label, fmt(n), ...js.map(fmt), ...rs.map(times), wanted, judged.map(meets).join(' / ')].join(' | ')} |`);
+  }
+}
+
 console.log(lines.join('\n'));
 if (contaminated.length) {
   console.log('\nContaminated (other processes used CPU during the measurement; run again on a quiet machine):');
