@@ -27,13 +27,16 @@ class LocationHandler {
     static final long MAX_FUTURE_MS = 5 * 60 * 1000;
 
     private final Payloads payloads;
+    private final PointReader points;
     private final LocationWriter writer;
     private final Publisher publisher;
     private final IdGenerator ids;
     private final Clock clock;
 
-    LocationHandler(Payloads payloads, LocationWriter writer, Publisher publisher, IdGenerator ids, Clock clock) {
+    LocationHandler(Payloads payloads, PointReader points, LocationWriter writer, Publisher publisher, IdGenerator ids,
+                    Clock clock) {
         this.payloads = payloads;
+        this.points = points;
         this.writer = writer;
         this.publisher = publisher;
         this.ids = ids;
@@ -43,7 +46,7 @@ class LocationHandler {
     void onUpdate(Connection connection, JsonNode payload, Ack ack) {
         Identity identity = requireSalesman(connection);
         long now = clock.millis();
-        LocationRow row = toRow(identity, payloads.read(Events.LOCATION_UPDATE, payload, LocationPoint.class), now);
+        LocationRow row = toRow(identity, points.read(Events.LOCATION_UPDATE, payload), now);
         writer.submit(row).whenComplete((stored, error) -> {
             if (error != null) {
                 onFailure(connection, ack, error);
@@ -69,7 +72,7 @@ class LocationHandler {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < request.points().size(); i++) {
             try {
-                rows.add(toRow(identity, payloads.read(Events.LOCATION_BATCH, request.points().get(i), LocationPoint.class), now));
+                rows.add(toRow(identity, points.read(Events.LOCATION_BATCH, request.points().get(i)), now));
                 indexes.add(i);
             } catch (ApiException e) {
                 rejected.add(rejection(i, e.code()));

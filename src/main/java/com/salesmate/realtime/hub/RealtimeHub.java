@@ -51,7 +51,8 @@ public class RealtimeHub implements SocketEvents {
         this.sessions = new Sessions(registry, presence, wiring.membership(), typing, publisher, metrics, timers, settings, clock);
         this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
         JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership());
-        LocationHandler locations = new LocationHandler(payloads, stores.writer(), publisher, ids, clock);
+        LocationHandler locations = new LocationHandler(payloads, new PointReader(metrics), stores.writer(),
+                publisher, ids, clock);
         NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
         this.inbound = new InboundEvents(publisher, metrics, blocking, json)
                 .on(Events.AUTHENTICATE, authentication::onAuthenticate)

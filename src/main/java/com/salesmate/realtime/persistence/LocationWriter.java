@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Group-commit writer between socket handlers and the database: a bounded queue drained by one thread, many rows per
  * transaction. A future completes only after its row is committed; when the queue is full the caller is refused at
  * once ({@code unavailable}). Stopping drains every accepted row before returning.
+ *
+ * <p>The futures of a committed batch are completed on a thread of their own ({@code location-acks}), in commit
+ * order, so that what waits on them (the ack to the client, the broadcast to managers) does not hold up the next
+ * transaction; when that thread is {@value #COMPLETION_BACKLOG} batches behind, the writer waits for it.
  */
 public class LocationWriter implements Managed {
     public static final String METRIC_QUEUE_DEPTH = "locations.writer.queue-depth";
@@ -32,6 +36,8 @@ public class LocationWriter implements Managed {
     public static final String METRIC_FAILED_BATCHES = "locations.writer.failed-batches";
 
     private static final Logger LOG = LoggerFactory.getLogger(LocationWriter.class);
+    private static final int COMPLETION_BACKLOG = 64;
+    private static final Runnable END = () -> { };
 
     /** The outcome of one write: the stored row (the first one for a duplicate) and whether it was there already. */
     public record Stored(LocationRow row, boolean duplicate) {
@@ -53,6 +59,8 @@ public class LocationWriter implements Managed {
     private volatile boolean lastCommitFailed;
     private volatile String lastError;
     private Thread thread;
+    private final BlockingQueue<Runnable> completions = new ArrayBlockingQueue<>(COMPLETION_BACKLOG);
+    private Thread completer;
 
     public LocationWriter(Jdbi jdbi, int queueCapacity, int maxBatch, Duration drainTimeout, MetricRegistry metrics) {
         this.jdbi = jdbi;
@@ -112,6 +120,8 @@ public class LocationWriter implements Managed {
     @Override
     public void start() {
         accepting = true;
+        completer = new Thread(this::complete, "location-acks");
+        completer.start();
         thread = new Thread(this::run, "location-writer");
         thread.start();
     }
@@ -127,12 +137,43 @@ public class LocationWriter implements Managed {
             accepting = false;
         }
         int left = queue.size();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         thread.join(drainTimeout.toMillis());
         if (thread.isAlive()) {
             thread.interrupt();
             LOG.error("location writer did not drain within {}: {} rows still queued", drainTimeout, queue.size());
         } else {
             LOG.info("location writer drained {} queued rows on stop; {} rows written since start", left, written.get());
+        }
+        thread.join(1_000); // interrupted, it answers what is left and ends
+        // END goes after every batch the writer handed over: stop returns once all of them are answered
+        long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        if (!completions.offer(END, remaining, TimeUnit.MILLISECONDS)) {
+            completer.interrupt();
+        }
+        completer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (completer.isAlive()) {
+            LOG.error("location acks were still being sent after {}", drainTimeout);
+        }
+    }
+
+    private void complete() {
+        while (true) {
+            Runnable next;
+            try {
+                next = completions.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (next == END) {
+                return;
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                LOG.error("completing a location batch failed", e);
+            }
         }
     }
 
@@ -198,8 +239,17 @@ public class LocationWriter implements Managed {
         lastCommitFailed = false;
         lastError = null;
         written.addAndGet(stored.stream().filter(s -> !s.duplicate()).count());
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(stored.get(i));
+        List<Pending> done = List.copyOf(batch);
+        Runnable completion = () -> {
+            for (int i = 0; i < done.size(); i++) {
+                done.get(i).result().complete(stored.get(i));
+            }
+        };
+        try {
+            completions.put(completion);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            completion.run(); // stopping: answered here rather than never
         }
     }
 
