@@ -10,6 +10,7 @@ import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.cli.DbCommand;
 import com.salesmate.realtime.cluster.ClusterNode;
 import com.salesmate.realtime.cli.TokenCommand;
+import com.salesmate.realtime.console.ConsoleConfigServlet;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
 import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
@@ -27,6 +28,7 @@ import com.salesmate.realtime.hub.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
 import com.salesmate.realtime.resources.EmitResource;
+import com.salesmate.realtime.resources.HealthResource;
 import com.salesmate.realtime.resources.JsonErrorHandler;
 import com.salesmate.realtime.resources.JsonExceptionMapper;
 import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
@@ -38,6 +40,7 @@ import com.salesmate.realtime.resources.ValidationExceptionMapper;
 import com.salesmate.realtime.resources.WebExceptionMapper;
 import com.salesmate.realtime.socketio.SocketServer;
 import com.salesmate.realtime.tasks.DisconnectTask;
+import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
@@ -85,6 +88,10 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
         bootstrap.addCommand(new TokenCommand());
         bootstrap.addCommand(new DbCommand());
+        // the console page and the WebJars it loads (Leaflet), all from the jar
+        bootstrap.addBundle(new AssetsBundle("/assets/console", "/console", "index.html", "console"));
+        bootstrap.addBundle(new AssetsBundle("/META-INF/resources/webjars", "/console/webjars", null,
+                "console-webjars"));
     }
 
     @Override
@@ -135,6 +142,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
         registerOperations(config, environment, writer, revocations);
+        environment.servlets().addServlet("console-config", new ConsoleConfigServlet(config.getConsole(),
+                config.getSocketio().getPort(), environment.getObjectMapper())).addMapping(ConsoleConfigServlet.PATH);
     }
 
     /** Exposed for tests. */
@@ -199,6 +208,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+        jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
     }
 
