@@ -216,6 +216,14 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aTokenAlreadyExpiredIsRefusedAtTheHandshakeAndSaysSo() throws Exception {
+        page.open("#token=" + APP.token("late-manager", TENANT, Role.MANAGER, null, Duration.ofSeconds(-5)));
+        page.waitText("#state", "signed out: token expired");
+        assertThat(page.text("#sign-in-message")).contains("Signed out: token expired");
+        assertThat(page.visible("#live")).isFalse();
+    }
+
+    @Test
     void aSalesmanTokenIsRefusedWithWordsAndStaySignedInKeepsTheTokenInSessionStorageOnly() throws Exception {
         page.open("");
         page.fill("#manager-token", APP.salesmanToken(TENANT, "sneaky-s1"));
