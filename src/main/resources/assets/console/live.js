@@ -3,6 +3,7 @@
 import { $, el, say, time, restClient } from './dom.js';
 
 const FEED_LIMIT = 200;
+const SERVER_CLOSE_RETRY_MS = 1000;
 const TRAIL_STYLE = { color: '#c2410c', weight: 3 };
 
 function tileHost(template) {
@@ -21,6 +22,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   let selected = null;
   let trail = null;
   let stopped = false;
+  let reconnectTimer = null;
 
   // ---- map: tiles are optional (offline, or CONSOLE_TILE_URL=none); positions are drawn without them
   $('map').replaceChildren();
@@ -213,17 +215,15 @@ export function startLive({ config, token, claims, setState, signOut }) {
     say('live-error', '');
     loadOnline();
   });
-  socket.on('auth:error', (p) => {
-    const code = p?.error?.code;
-    socket.disconnect(); // no reconnection with a token the server refused
-    signOut(code === 'expired_token' ? 'token expired' : `${p?.error?.message || 'token refused'} (${code})`,
-      code === 'expired_token' ? 'expired' : 'signed-out');
-  });
+  // a refused token ends the view (signOut stops it: the socket is disconnected and never reconnects)
+  function refused(code, message) {
+    if (code === 'expired_token') signOut('token expired', 'expired');
+    else signOut(`${message || 'token refused'} (${code})`);
+  }
+  socket.on('auth:error', (p) => refused(p?.error?.code, p?.error?.message));
   socket.on('connect_error', (err) => {
-    if (!socket.active) { // refused by the server (a bad token): socket.io does not retry
-      const code = err.data?.code || err.message;
-      signOut(code === 'expired_token' ? 'token expired' : `${err.data?.message || err.message} (${code})`,
-        code === 'expired_token' ? 'expired' : 'signed-out');
+    if (!socket.active) { // refused by the server in the handshake: Socket.IO does not retry
+      refused(err.data?.code || err.message, err.data?.message || err.message);
       return;
     }
     setState('reconnecting', 'reconnecting…');
@@ -232,7 +232,9 @@ export function startLive({ config, token, claims, setState, signOut }) {
   });
   socket.on('disconnect', (reason) => {
     if (stopped) return;
-    if (socket.active) setState('reconnecting', 'reconnecting…');
+    setState('reconnecting', 'reconnecting…');
+    // the server closed the session (an operator's disconnect, a shutdown): Socket.IO leaves reconnecting to us
+    if (reason === 'io server disconnect') reconnectTimer = setTimeout(() => socket.connect(), SERVER_CLOSE_RETRY_MS);
   });
   socket.on('salesman:online', (p) => {
     const s = entry(p.salesmanId);
@@ -255,6 +257,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   return {
     stop() {
       stopped = true;
+      clearTimeout(reconnectTimer);
       socket.disconnect();
       notifyForm.removeEventListener('submit', sendNotification);
       alertForm.removeEventListener('submit', sendAlert);

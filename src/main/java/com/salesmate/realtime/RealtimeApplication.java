@@ -11,6 +11,7 @@ import com.salesmate.realtime.cli.DbCommand;
 import com.salesmate.realtime.cluster.ClusterNode;
 import com.salesmate.realtime.cli.TokenCommand;
 import com.salesmate.realtime.console.ConsoleConfigServlet;
+import com.salesmate.realtime.console.ConsoleFilter;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
 import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
@@ -53,12 +54,14 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -142,8 +145,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
         registerOperations(config, environment, writer, revocations);
-        environment.servlets().addServlet("console-config", new ConsoleConfigServlet(config.getConsole(),
-                config.getSocketio().getPort(), environment.getObjectMapper())).addMapping(ConsoleConfigServlet.PATH);
+        registerConsole(config, environment);
     }
 
     /** Exposed for tests. */
@@ -210,6 +212,14 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
         jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
+    }
+
+    /** The console's configuration, headers and slash; its page and libraries are the assets bundles of initialize(). */
+    private static void registerConsole(RealtimeConfiguration config, Environment environment) {
+        environment.servlets().addServlet("console-config", new ConsoleConfigServlet(config.getConsole(),
+                config.getSocketio().getPort(), environment.getObjectMapper())).addMapping(ConsoleConfigServlet.PATH);
+        environment.servlets().addFilter("console", new ConsoleFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, ConsoleFilter.PATH + "/*");
     }
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +76,8 @@ class ConsoleBrowserTest {
     void screenshotAndClose(TestInfo test) {
         try {
             page.screenshot(SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png"));
-            assertThat(page.problems()).as("script errors on the page").noneMatch(p -> p.startsWith("page error"));
+            assertThat(page.problems()).as("script errors and refused content on the page")
+                    .noneMatch(p -> p.startsWith("page error") || p.contains("Content Security Policy"));
         } finally {
             clients.forEach(SioClient::close);
         }
@@ -197,6 +202,18 @@ class ConsoleBrowserTest {
         assertThat(page.salesmanCell("gone-s1", "connections")).isEqualTo("0");
         page.waitText("#feed li[data-event='salesman:offline']", "gone-s1 went offline");
         assertThat(page.state()).isEqualTo("live");
+    }
+
+    @Test
+    void anOperatorsDisconnectShowsReconnectingThenLiveAgain() throws Exception {
+        openLive(APP.managerToken("tenant-r", "reconnecting-manager"));
+        HttpResponse<String> task = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(APP.adminUrl("/tasks/disconnect?tenantId=tenant-r")))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(task.body()).contains("disconnected 1 sockets");
+        page.waitText("#state", "reconnecting");
+        page.waitText("#state", "live");
+        assertThat(APP.getOk("/tenants/tenant-r/connections", TestApp.ADMIN_KEY).path("count").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -51,6 +51,11 @@ class ConsoleEndpointsTest {
         }
         assertThat(get("/console/vendor/socket.io.min.js").body()).contains("Socket.IO v4.8.4");
         assertThat(get("/console/nothing-here.js").statusCode()).isEqualTo(404);
+        assertThat(page.headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'", "frame-ancestors 'none'"));
+        HttpResponse<String> bare = get("/console");
+        assertThat(bare.statusCode()).as("/console without the slash").isIn(301, 302, 307, 308);
+        assertThat(bare.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/console/"));
     }
 
     @Test
