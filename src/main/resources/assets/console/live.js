@@ -39,6 +39,9 @@ export function startLive({ config, token, claims, setState, signOut }) {
   // ---- table of salesmen
   const tbody = $('salesmen').querySelector('tbody');
   tbody.replaceChildren();
+  $('salesman-ids').replaceChildren();
+  $('salesmen-empty').hidden = false;
+  $('online-count').textContent = '';
   $('feed').replaceChildren();
   say('live-error', '');
   say('trail-info', '');
@@ -50,6 +53,8 @@ export function startLive({ config, token, claims, setState, signOut }) {
     if (!s) {
       s = { salesmanId, online: false, connections: 0, onlineSince: null, lastSeen: null, position: null };
       salesmen.set(salesmanId, s);
+      $('salesman-ids').replaceChildren(...[...salesmen.keys()].sort().map((id) => el('option', { value: id })));
+      $('salesmen-empty').hidden = true;
     }
     return s;
   }
@@ -73,8 +78,6 @@ export function startLive({ config, token, claims, setState, signOut }) {
     s.row = row;
     const online = [...salesmen.values()].filter((x) => x.online).length;
     $('online-count').textContent = `${online} online`;
-    $('salesmen-empty').hidden = salesmen.size > 0;
-    $('salesman-ids').replaceChildren(...[...salesmen.keys()].sort().map((id) => el('option', { value: id })));
   }
 
   function place(s) {
@@ -96,6 +99,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   }
 
   function update(salesmanId, change) {
+    if (stopped) return null; // an answer that arrives after sign-out changes nothing
     const s = entry(salesmanId);
     Object.assign(s, change);
     render(s);
@@ -166,6 +170,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   }
 
   function failed(what, e) {
+    if (stopped) return;
     if (e.status === 401) {
       signOut(e.code === 'unauthorized' ? 'the server no longer accepts this token (expired or revoked)' : e.message,
         'expired');
@@ -247,7 +252,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   socket.on('location:updated', (p) => {
     const s = update(p.salesmanId, { position: p, lastSeen: p.receivedAt });
     if (selected === p.salesmanId && trail) trail.addLatLng([p.latitude, p.longitude]);
-    if (!s.online) loadOnline();
+    if (s && !s.online) loadOnline();
   });
   socket.onAny((event, payload) => {
     if (event === 'location:updated' || event === 'authenticated' || event === 'auth:error') return;

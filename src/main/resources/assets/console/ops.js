@@ -28,14 +28,6 @@ export function startOps({ key, setState, signOut }) {
   say('ops-error', '');
   setState('connecting', 'connecting…');
 
-  function fail(what, e) {
-    if (e.status === 401) {
-      signOut('the server does not accept this key', 'signed-out');
-      return true;
-    }
-    return what + ': ' + e.message;
-  }
-
   function showStats(stats, at) {
     $('stats').replaceChildren(...Object.entries(STAT_LABELS).map(([name, label]) =>
       el('div', {}, el('dt', { text: label }), el('dd', { 'data-stat': name, text: stats[name] }))));
@@ -84,18 +76,16 @@ export function startOps({ key, setState, signOut }) {
     const [stats, tenants, health] = await Promise.allSettled([
       api('GET', '/stats'), api('GET', '/stats/tenants'), api('GET', '/health')]);
     if (stopped) return;
-    const problems = [];
-    for (const [what, result, showIt] of [['/stats', stats, (a) => showStats(a.stats, at)],
-      ['/stats/tenants', tenants, (a) => showTenants(a.tenants)]]) {
-      if (result.status === 'fulfilled') showIt(result.value);
-      else {
-        const problem = fail('Could not read ' + what, result.reason);
-        if (problem === true) return;
-        problems.push(problem);
-      }
+    if ([stats, tenants, health].some((r) => r.status === 'rejected' && r.reason.status === 401)) {
+      signOut('the server does not accept this key');
+      return;
     }
+    const problems = [];
+    if (stats.status === 'fulfilled') showStats(stats.value.stats, at);
+    else problems.push('Could not read /stats: ' + stats.reason.message);
+    if (tenants.status === 'fulfilled') showTenants(tenants.value.tenants);
+    else problems.push('Could not read /stats/tenants: ' + tenants.reason.message);
     if (health.status === 'fulfilled') showHealth(health.value);
-    else if (fail('', health.reason) === true) return;
     else healthRefused(health.reason);
     say('ops-error', problems.join(' '));
     const ownTenant = tenants.status === 'fulfilled' ? tenants.value.tenants[0]?.tenantId : null;
