@@ -10,6 +10,8 @@ import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.cli.DbCommand;
 import com.salesmate.realtime.cluster.ClusterNode;
 import com.salesmate.realtime.cli.TokenCommand;
+import com.salesmate.realtime.console.ConsoleConfigServlet;
+import com.salesmate.realtime.console.ConsoleFilter;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
 import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
@@ -27,6 +29,7 @@ import com.salesmate.realtime.hub.RealtimeHub;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
 import com.salesmate.realtime.resources.EmitResource;
+import com.salesmate.realtime.resources.HealthResource;
 import com.salesmate.realtime.resources.JsonErrorHandler;
 import com.salesmate.realtime.resources.JsonExceptionMapper;
 import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
@@ -38,6 +41,7 @@ import com.salesmate.realtime.resources.ValidationExceptionMapper;
 import com.salesmate.realtime.resources.WebExceptionMapper;
 import com.salesmate.realtime.socketio.SocketServer;
 import com.salesmate.realtime.tasks.DisconnectTask;
+import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
@@ -50,12 +54,14 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -85,6 +91,10 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
         bootstrap.addCommand(new TokenCommand());
         bootstrap.addCommand(new DbCommand());
+        // the console page and the WebJars it loads (Leaflet), all from the jar
+        bootstrap.addBundle(new AssetsBundle("/assets/console", "/console", "index.html", "console"));
+        bootstrap.addBundle(new AssetsBundle("/META-INF/resources/webjars", "/console/webjars", null,
+                "console-webjars"));
     }
 
     @Override
@@ -135,6 +145,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
         registerOperations(config, environment, writer, revocations);
+        registerConsole(config, environment);
     }
 
     /** Exposed for tests. */
@@ -199,7 +210,16 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+        jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
+    }
+
+    /** The console's configuration, headers and slash; its page and libraries are the assets bundles of initialize(). */
+    private static void registerConsole(RealtimeConfiguration config, Environment environment) {
+        environment.servlets().addServlet("console-config", new ConsoleConfigServlet(config.getConsole(),
+                config.getSocketio().getPort(), environment.getObjectMapper())).addMapping(ConsoleConfigServlet.PATH);
+        environment.servlets().addFilter("console", new ConsoleFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, ConsoleFilter.PATH + "/*");
     }
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,

@@ -2,6 +2,7 @@ package com.salesmate.realtime;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.salesmate.realtime.auth.AuthFactory;
+import com.salesmate.realtime.console.ConsoleFactory;
 import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.socketio.SocketIoFactory;
 import io.dropwizard.core.Configuration;
@@ -84,6 +85,11 @@ public class RealtimeConfiguration extends Configuration {
     @NotNull
     private NotificationsFactory notifications = new NotificationsFactory();
 
+    @JsonProperty
+    @Valid
+    @NotNull
+    private ConsoleFactory console = new ConsoleFactory();
+
     public String getDataDir() {
         return dataDir;
     }
@@ -118,5 +124,9 @@ public class RealtimeConfiguration extends Configuration {
 
     public NotificationsFactory getNotifications() {
         return notifications;
+    }
+
+    public ConsoleFactory getConsole() {
+        return console;
     }
 }

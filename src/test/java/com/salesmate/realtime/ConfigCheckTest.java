@@ -141,6 +141,8 @@ class ConfigCheckTest {
         assertThat(c.getSocketio().trustedProxyList()).isEmpty();
         assertThat(c.getSocketio().allowedOriginList()).isNotEmpty().doesNotContain("*");
         assertThat(c.getNotifications().ttl.toDays()).isEqualTo(7);
+        // the console connects from its local origin out of the box
+        assertThat(c.getSocketio().allowedOriginList()).contains("http://localhost:8080", "http://127.0.0.1:8080");
     }
 
     @Test

@@ -45,11 +45,21 @@ final class ClusterDirectory implements Directory {
     }
 
     @Override
+    public Set<String> tenants() {
+        return tenants(state.figuresElsewhere(null));
+    }
+
+    private Set<String> tenants(SharedState.Figures others) {
+        Set<String> tenants = new HashSet<>(registry.tenants());
+        others.tenants().forEach(room -> tenants.add(room.substring("tenant:".length())));
+        return tenants;
+    }
+
+    @Override
     public Stats stats() {
         SharedState.Figures others = state.figuresElsewhere(null);
         Stats here = local.stats();
-        Set<String> tenants = new HashSet<>(registry.tenants());
-        others.tenants().forEach(room -> tenants.add(room.substring("tenant:".length())));
+        Set<String> tenants = tenants(others);
         Set<String> salesmen = new HashSet<>(registry.salesmen());
         salesmen.addAll(others.salesmen());
         Set<String> rooms = new HashSet<>(registry.rooms());

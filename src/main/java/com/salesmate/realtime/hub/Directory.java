@@ -1,6 +1,7 @@
 package com.salesmate.realtime.hub;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Who is connected, for listings, {@code /stats} and the disconnect task: this node's sockets, or the whole
@@ -20,6 +21,9 @@ public interface Directory {
 
     /** The authenticated sockets of a tenant, oldest first. */
     List<Socket> connections(String tenantId);
+
+    /** The tenants with at least one authenticated socket. */
+    Set<String> tenants();
 
     /** The figures of every tenant. */
     Stats stats();

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /** The sockets of this node, read from the registry and the metrics the admin port shows. */
 public final class LocalDirectory implements Directory {
@@ -34,6 +35,11 @@ public final class LocalDirectory implements Directory {
         rooms.sort(null);
         return new Socket(c.id(), id.tenantId(), id.userId(), id.salesmanId(), id.role().wire(), c.transport(),
                 c.connectedAt(), rooms);
+    }
+
+    @Override
+    public Set<String> tenants() {
+        return registry.tenants();
     }
 
     @Override

@@ -8,12 +8,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * {@code GET /stats}: read from the same metrics the admin port shows (in a cluster, every node's, summed); a tenant
- * credential sees its own tenant.
+ * credential sees its own tenant; {@code GET /stats/tenants}: live sockets per tenant.
  */
 @Path(ApiPaths.ROOT + "/stats")
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,5 +41,24 @@ public class StatsResource {
         stats.put("salesmen", s.salesmen());
         stats.put("rooms", s.rooms());
         return Answers.ok("stats", stats);
+    }
+
+    /** Live sockets per tenant: every tenant with one for the admin key, its own for a tenant credential. */
+    @GET
+    @Path("/tenants")
+    public Map<String, Object> tenants(@Auth Caller caller) {
+        caller.requireOperator();
+        Collection<String> ids = caller.isAdmin() ? new TreeSet<>(directory.tenants()) : List.of(caller.tenantId());
+        List<Map<String, Object>> tenants = ids.stream().map(this::tenant).toList();
+        return Answers.ok("count", tenants.size(), "tenants", tenants);
+    }
+
+    private Map<String, Object> tenant(String tenantId) {
+        List<Directory.Socket> sockets = directory.connections(tenantId);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("tenantId", tenantId);
+        t.put("activeConnections", sockets.size());
+        t.put("salesmen", sockets.stream().map(Directory.Socket::salesmanId).filter(Objects::nonNull).distinct().count());
+        return t;
     }
 }

@@ -145,6 +145,19 @@ class TwoNodePresenceTest {
     }
 
     @Test
+    void tenantStatsOnOneNodeListATenantConnectedOnlyToTheOther() throws Exception {
+        String t = tenant();
+        try (SioClient only = SioClient.authenticated(B.socketUrl(), B.salesmanToken(t, "s-" + t))) {
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                List<String> listed = new ArrayList<>();
+                get(A, "/stats/tenants", TestApp.ADMIN_KEY).path("tenants").forEach(e -> listed.add(e.toString()));
+                assertThat(listed).contains(
+                        "{\"tenantId\":\"" + t + "\",\"activeConnections\":1,\"salesmen\":1}");
+            });
+        }
+    }
+
+    @Test
     void theDisconnectTaskOnOneNodeClosesTheSalesmansSocketOnTheOtherAndTheRevocationHoldsThere() throws Exception {
         String t = tenant();
         String s = "s-" + t;

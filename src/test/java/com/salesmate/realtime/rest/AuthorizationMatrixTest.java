@@ -61,6 +61,8 @@ class AuthorizationMatrixTest {
     static final List<Row> TABLE = List.of(
             //                                                          none unkn admn ownT othT ownM othM slsm
             new Row("GET", "/stats", null,                               401, 401, 200, 200, 200, 200, 200, 403),
+            new Row("GET", "/stats/tenants", null,                       401, 401, 200, 200, 200, 200, 200, 403),
+            new Row("GET", "/health", null,                              401, 401, 200, 403, 403, 403, 403, 403),
             new Row("GET", "/tenants/tenant-a/connections", null,        401, 401, 200, 200, 403, 200, 403, 403),
             new Row("GET", "/tenants/tenant-a/online-salesmen", null,    401, 401, 200, 200, 403, 200, 403, 403),
             new Row("GET", "/salesmen/" + SALESMAN + "/status", null,    401, 401, 200, 200, 403, 200, 403, 403),
