@@ -45,9 +45,7 @@ class ConsoleBrowserTest {
     static final String ORIGIN = "http://127.0.0.1:" + PORT;
     static final TestApp APP = TestApp.create(
             ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(PORT)),
-            ConfigOverride.config("socketio.allowedOrigins", ORIGIN),
-            // single node for sure: a two-node test class run earlier in the same JVM can leave dw.redisUrl set
-            ConfigOverride.config("redisUrl", ""));
+            ConfigOverride.config("socketio.allowedOrigins", ORIGIN));
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     static final String TENANT = "tenant-a";

@@ -53,7 +53,10 @@ public final class TestApp {
         overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
         overrides.add(ConfigOverride.config("database.url",
                 databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dataDir.resolve("test.db")));
-        overrides.addAll(List.of(extra));
+        // every app says which mode it runs in: two apps of one class restore the dw.* properties they set in the
+        // order they set them, so a cluster test class leaves its redisUrl behind for the classes after it
+        overrides.add(ConfigOverride.config("redisUrl", ""));
+        overrides.addAll(List.of(extra)); // a cluster node's redisUrl comes after, and wins
         this.extension = new DropwizardAppExtension<>(RealtimeApplication.class,
                 ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new));
     }
