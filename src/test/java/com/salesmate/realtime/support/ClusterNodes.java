@@ -49,6 +49,6 @@ public final class ClusterNodes {
                 ConfigOverride.config("cluster.channelKey", channelKey()),
                 ConfigOverride.config("cluster.nodeTimeout", NODE_TIMEOUT)));
         overrides.addAll(List.of(extra));
-        return TestApp.withDatabase(databaseUrl, overrides.toArray(ConfigOverride[]::new));
+        return TestApp.clusterNode(databaseUrl, overrides.toArray(ConfigOverride[]::new));
     }
 }

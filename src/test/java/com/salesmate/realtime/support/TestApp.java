@@ -41,7 +41,7 @@ public final class TestApp {
     private final DropwizardAppExtension<RealtimeConfiguration> extension;
     private final TokenService tokens = new TokenService(JWT_SECRET, Optional.empty(), Clock.systemUTC());
 
-    private TestApp(String databaseUrl, ConfigOverride... extra) {
+    private TestApp(String databaseUrl, boolean clusterNode, ConfigOverride... extra) {
         this.socketPort = freePort();
         try {
             this.dataDir = Files.createTempDirectory("salesmate-test");
@@ -53,22 +53,29 @@ public final class TestApp {
         overrides.add(ConfigOverride.config("dataDir", dataDir.toString()));
         overrides.add(ConfigOverride.config("database.url",
                 databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dataDir.resolve("test.db")));
-        // every app says which mode it runs in: two apps of one class restore the dw.* properties they set in the
-        // order they set them, so a cluster test class leaves its redisUrl behind for the classes after it
-        overrides.add(ConfigOverride.config("redisUrl", ""));
-        overrides.addAll(List.of(extra)); // a cluster node's redisUrl comes after, and wins
+        if (!clusterNode) {
+            // a single node says so: two apps of one class restore the dw.* properties they set in the order they set
+            // them, so a cluster test class leaves its redisUrl behind for the classes after it
+            overrides.add(ConfigOverride.config("redisUrl", ""));
+        }
+        overrides.addAll(List.of(extra));
         this.extension = new DropwizardAppExtension<>(RealtimeApplication.class,
                 ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new));
     }
 
     /** The service on a fresh SQLite file. */
     public static TestApp create(ConfigOverride... extra) {
-        return new TestApp(null, extra);
+        return new TestApp(null, false, extra);
     }
 
     /** The service on the given database URL (e.g. a throwaway PostgreSQL database). */
     public static TestApp withDatabase(String url, ConfigOverride... extra) {
-        return new TestApp(url, extra);
+        return new TestApp(url, false, extra);
+    }
+
+    /** A cluster node: {@code extra} names its redisUrl. */
+    static TestApp clusterNode(String url, ConfigOverride... extra) {
+        return new TestApp(url, true, extra);
     }
 
     public DropwizardAppExtension<RealtimeConfiguration> extension() {
