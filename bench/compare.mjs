@@ -53,6 +53,9 @@ const combine = (values) => {
 const ratio = (v, n) => (typeof v === 'number' && typeof n === 'number' && n !== 0 ? v / n : undefined);
 const times = (r) => (r === undefined ? '' : `${r.toFixed(2)}x`);
 
+const cpuPerThousandConnects = (r) => (r.n ? (r.machine.serverCpuSec * 1e6) / r.n : undefined);
+const cpuPerDelivery = (r) => (r.received ? (r.server.cpuSec * 1e6) / r.received : undefined);
+
 // Metrics per scenario: [label, path or function, which way is better]
 const METRICS = {
   ingest: [
@@ -72,7 +75,7 @@ const METRICS = {
     ['connect latency p99 ms', 'latencyMs.p99', 'lower'],
     ['connect latency max ms', 'latencyMs.max', 'lower'],
     ['server CPU s (connecting)', 'machine.serverCpuSec', 'lower'],
-    ['server CPU ms per 1,000 connects', (r) => (r.n ? (r.machine.serverCpuSec * 1e6) / r.n : undefined), 'lower'],
+    ['server CPU ms per 1,000 connects', cpuPerThousandConnects, 'lower'],
     ['server RSS MiB (held)', 'server.rssMiB', 'lower'],
     ['RSS KiB per connection', 'server.rssPerConnKiB', 'lower'],
   ],
@@ -83,7 +86,7 @@ const METRICS = {
     ['delivery latency max ms', 'latencyMs.max', 'lower'],
     ['REST call p50 ms', 'restCallMs.p50', 'lower'],
     ['server CPU s (fan-out)', 'server.cpuSec', 'lower'],
-    ['server CPU µs per delivery', (r) => (r.received ? (r.server.cpuSec * 1e6) / r.received : undefined), 'lower'],
+    ['server CPU µs per delivery', cpuPerDelivery, 'lower'],
   ],
 };
 
@@ -138,18 +141,14 @@ for (let i = 0; i < count; i++) {
 // ---------------------------------------------------------------- the issue-10 targets
 /** [label, figure of a server (undefined when no scenario gives it), target as [op, bound], unit] */
 const ofKind = (kind, pred = () => true) => scenarios.filter((sc) => sc.kind === kind && pred(sc.first));
-const perConnect = (s) => {
-  const sc = ofKind('connect', (r) => r.n < 20000)[0];
-  return sc && figure(s, sc.index, METRICS.connect.find((m) => m[0].startsWith('server CPU ms'))[1]);
+/** Figure `pick` of the first scenario of `kind` matching `pred`, for server s. */
+const firstOf = (kind, pick, pred) => (s) => {
+  const sc = ofKind(kind, pred)[0];
+  return sc && figure(s, sc.index, pick);
 };
-const perDelivery = (s) => {
-  const sc = ofKind('fanout')[0];
-  return sc && figure(s, sc.index, METRICS.fanout.find((m) => m[0].startsWith('server CPU µs'))[1]);
-};
-const fanoutP99 = (s) => {
-  const sc = ofKind('fanout')[0];
-  return sc && figure(s, sc.index, 'latencyMs.p99');
-};
+const perConnect = firstOf('connect', cpuPerThousandConnects, (r) => r.n < 20000);
+const perDelivery = firstOf('fanout', cpuPerDelivery);
+const fanoutP99 = firstOf('fanout', 'latencyMs.p99');
 // the highest acked rate among the ingest scenarios where every update was acked and the ack p99 stayed <= 50 ms
 const ingestAt50 = (s) => {
   const ok = ofKind('ingest').map((sc) => ({
@@ -159,10 +158,7 @@ const ingestAt50 = (s) => {
   })).filter((x) => x.all && typeof x.p99 === 'number' && x.p99 <= 50).map((x) => x.rate);
   return ofKind('ingest').length ? (ok.length ? Math.max(...ok) : 0) : undefined;
 };
-const big = (s, pick) => {
-  const sc = ofKind('connect', (r) => r.n >= 20000)[0];
-  return sc && figure(s, sc.index, pick);
-};
+const big = (s, pick) => firstOf('connect', pick, (r) => r.n >= 20000)(s);
 const TARGETS = [
   ['server CPU ms per 1,000 authenticated websocket connects', perConnect, 'ratio', '<=', 0.5],
   ['server CPU µs per delivered alert', perDelivery, 'ratio', '<=', 0.5],

@@ -19,8 +19,6 @@ import java.util.Map;
  * {@code PointReaderTest} checks against {@code Payloads} on thousands of generated payloads.
  */
 final class PointReader {
-    private static final String[] FIELDS = {
-        "accuracy", "altitude", "battery", "heading", "latitude", "longitude", "salesmanId", "speed", "timestamp"};
     private static final String NOT_NULL = "must not be null";
 
     private final SocketMetrics metrics;
@@ -64,24 +62,16 @@ final class PointReader {
             metrics.unknownField(event);
         }
         // the first violation in field-name order, as Payloads reports it
-        for (String name : FIELDS) {
-            String problem = switch (name) {
-                case "accuracy" -> atLeastZero(accuracy);
-                case "altitude" -> between(altitude, -1_000_000, 1_000_000, "-1000000", "1000000");
-                case "battery" -> between(battery, 0, 100, "0", "100");
-                case "heading" -> between(heading, 0, 360, "0", "360");
-                case "latitude" -> latitude == null ? NOT_NULL : between(latitude, -90, 90, "-90", "90");
-                case "longitude" -> longitude == null ? NOT_NULL : between(longitude, -180, 180, "-180", "180");
-                case "salesmanId" -> salesmanId == null || Ids.isValid(salesmanId) ? null
-                        : "must match \"" + Ids.REGEX + "\"";
-                case "speed" -> atLeastZero(speed);
-                case "timestamp" -> timestamp == null ? NOT_NULL : timestamp > 0 ? null : "must be greater than 0";
-                default -> throw new IllegalStateException(name);
-            };
-            if (problem != null) {
-                throw ApiException.invalid(name, name + " " + problem);
-            }
-        }
+        check("accuracy", atLeastZero(accuracy));
+        check("altitude", between(altitude, -1_000_000, 1_000_000, "-1000000", "1000000"));
+        check("battery", between(battery, 0, 100, "0", "100"));
+        check("heading", between(heading, 0, 360, "0", "360"));
+        check("latitude", latitude == null ? NOT_NULL : between(latitude, -90, 90, "-90", "90"));
+        check("longitude", longitude == null ? NOT_NULL : between(longitude, -180, 180, "-180", "180"));
+        check("salesmanId", salesmanId == null || Ids.isValid(salesmanId) ? null
+                : "must match \"" + Ids.REGEX + "\"");
+        check("speed", atLeastZero(speed));
+        check("timestamp", timestamp == null ? NOT_NULL : timestamp > 0 ? null : "must be greater than 0");
         return new LocationPoint(latitude, longitude, accuracy, speed, heading, altitude, battery, timestamp, salesmanId);
     }
 
@@ -116,6 +106,12 @@ final class PointReader {
             throw wrongType(name);
         }
         return value.textValue();
+    }
+
+    private static void check(String name, String problem) {
+        if (problem != null) {
+            throw ApiException.invalid(name, name + " " + problem);
+        }
     }
 
     private static ApiException wrongType(String name) {
