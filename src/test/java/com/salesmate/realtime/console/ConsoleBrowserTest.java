@@ -5,7 +5,6 @@ import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.core.Role;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.json.JSONObject;
@@ -42,10 +41,8 @@ import static org.awaitility.Awaitility.await;
 class ConsoleBrowserTest {
     /** The application port is chosen first: the page's origin must be in the Socket.IO allow-list. */
     static final int PORT = TestApp.freePort();
-    static final String ORIGIN = "http://127.0.0.1:" + PORT;
-    static final TestApp APP = TestApp.create(
-            ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(PORT)),
-            ConfigOverride.config("socketio.allowedOrigins", ORIGIN));
+    static final String ORIGIN = ConsolePage.origin(PORT);
+    static final TestApp APP = ConsolePage.app(PORT);
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     static final String TENANT = "tenant-a";
@@ -265,8 +262,7 @@ class ConsoleBrowserTest {
         salesman("ops-s1");
         salesman("ops-s2");
         page.open("");
-        page.fill("#ops-key", TestApp.ADMIN_KEY);
-        page.click("#ops-form button[type=submit]");
+        page.signInWithKey(TestApp.ADMIN_KEY);
         page.waitText("#state", "live");
         page.waitText("#tenants tr[data-tenant='tenant-a'] .connections", "2");
 
@@ -294,8 +290,7 @@ class ConsoleBrowserTest {
     void tenantKeySeesItsOwnTenantAndIsToldHealthIsForTheAdmin() throws Exception {
         salesman("ops-t1");
         page.open("");
-        page.fill("#ops-key", TestApp.TENANT_A_KEY);
-        page.click("#ops-form button[type=submit]");
+        page.signInWithKey(TestApp.TENANT_A_KEY);
         page.waitText("#state", "live");
         page.waitText("#health-note", "admin key only");
         assertThat(page.text("#health-note")).contains("forbidden");
@@ -306,8 +301,7 @@ class ConsoleBrowserTest {
 
         // a key the server does not know signs the page out with words
         page.open("");
-        page.fill("#ops-key", "no-such-key");
-        page.click("#ops-form button[type=submit]");
+        page.signInWithKey("no-such-key");
         page.waitText("#sign-in-message", "does not accept this key");
     }
 

@@ -1,6 +1,8 @@
 package com.salesmate.realtime.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.support.TestApp;
+import io.dropwizard.testing.ConfigOverride;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,18 @@ final class ConsolePage {
         this.baseUrl = baseUrl;
     }
 
+    /** Where the page is served from when the application port is {@code port}. */
+    static String origin(int port) {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The service on application port {@code port}, with the page's origin in the Socket.IO allow-list. */
+    static TestApp app(int port) {
+        return TestApp.create(
+                ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(port)),
+                ConfigOverride.config("socketio.allowedOrigins", origin(port)));
+    }
+
     /** A fresh tab (no sessionStorage) of the given size, on {@code /console/} plus {@code suffix}. */
     ConsolePage open(String suffix, int width, int height) {
         chromium.call("newPage", Map.of("width", width, "height", height));
@@ -31,6 +45,12 @@ final class ConsolePage {
 
     ConsolePage open(String suffix) {
         return open(suffix, 1280, 900);
+    }
+
+    /** Asks the open tab's sign-in form for the operations view with {@code key}. */
+    void signInWithKey(String key) {
+        fill("#ops-key", key);
+        click("#ops-form button[type=submit]");
     }
 
     String url() {

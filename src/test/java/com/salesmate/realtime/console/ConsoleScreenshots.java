@@ -3,7 +3,6 @@ package com.salesmate.realtime.console;
 import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.json.JSONObject;
@@ -25,10 +24,8 @@ import java.util.List;
 @Timeout(120)
 class ConsoleScreenshots {
     static final int PORT = TestApp.freePort();
-    static final String ORIGIN = "http://127.0.0.1:" + PORT;
-    static final TestApp APP = TestApp.create(
-            ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(PORT)),
-            ConfigOverride.config("socketio.allowedOrigins", ORIGIN));
+    static final String ORIGIN = ConsolePage.origin(PORT);
+    static final TestApp APP = ConsolePage.app(PORT);
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
 
     static void move(SioClient s, double lat, double lng, long ts) throws Exception {
@@ -77,8 +74,7 @@ class ConsoleScreenshots {
             SioClient manager = SioClient.authenticated(APP.socketUrl(), APP.managerToken("acme", "priya"));
             clients.add(manager); // receives the locations: messages sent move too
             page.open("", 1280, 860);
-            page.fill("#ops-key", TestApp.ADMIN_KEY);
-            page.click("#ops-form button[type=submit]");
+            page.signInWithKey(TestApp.ADMIN_KEY);
             page.waitText("#state", "live");
             for (int i = 0; i < 8; i++) {
                 for (int k = 0; k < 4; k++) {
