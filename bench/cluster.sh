@@ -79,7 +79,7 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="${OUT_DIR:-${TMPDIR:-/tmp}/salesmate-cluster-bench-$stamp}"
 mkdir -p "$out"
 work="$(mktemp -d "${TMPDIR:-/tmp}/salesmate-cluster-bench-work.XXXXXX")"
-secret="bench-$RANDOM$RANDOM$RANDOM" admin_key="bench-admin-$RANDOM$RANDOM"
+secret="bench-secret-$RANDOM$RANDOM$RANDOM" admin_key="bench-admin-key-$RANDOM$RANDOM"
 key_prefix="salesmate-bench-$stamp-$RANDOM"
 channel_key="$key_prefix-sio"
 

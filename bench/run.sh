@@ -71,7 +71,7 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="${OUT_DIR:-${TMPDIR:-/tmp}/salesmate-bench-$stamp}"
 mkdir -p "$out"
 work="$(mktemp -d "${TMPDIR:-/tmp}/salesmate-bench-work.XXXXXX")"
-secret="bench-$RANDOM$RANDOM$RANDOM" admin_key="bench-admin-$RANDOM$RANDOM"
+secret="bench-secret-$RANDOM$RANDOM$RANDOM" admin_key="bench-admin-key-$RANDOM$RANDOM"
 
 [[ -f "$shared/load.sh" && -f "$shared/run-peer.sh" ]] || { echo "no shared bench at $shared (set SHARED_BENCH)" >&2; exit 2; }
 command -v node >/dev/null || { echo "node 20 and npm are needed" >&2; exit 2; }

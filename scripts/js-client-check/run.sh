@@ -31,7 +31,7 @@ trap cleanup EXIT
 
 export PORT="$(free_port)" ADMIN_PORT="$(free_port)" SOCKETIO_PORT="$(free_port)"
 export DATA_DIR="$tmp/data" DATABASE_URL="jdbc:sqlite:$tmp/data/salesmate.db"
-export JWT_SECRET="js-check-$RANDOM$RANDOM$RANDOM" ADMIN_API_KEY="js-check-admin-$RANDOM$RANDOM"
+export JWT_SECRET="js-check-secret-$RANDOM$RANDOM$RANDOM" ADMIN_API_KEY="js-check-admin-$RANDOM$RANDOM"
 unset REDIS_URL
 
 (cd "$repo" && exec java -jar "$jar" server config.yml) >"$tmp/service.log" 2>&1 &

@@ -106,7 +106,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         SecretStore secrets = new SecretStore(Path.of(config.getDataDir()));
         TokenService tokens = new TokenService(
                 secrets.resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET"),
-                config.getAuth().rsaPublicKey(), clock);
+                config.getAuth().rsaPublicKey(), clock, config.getAuth().tokenPolicy());
         Revocations revocations = new Revocations(clock);
         ApiKeys apiKeys = new ApiKeys(
                 secrets.resolve(config.getAuth().getAdminApiKey(), "admin-api-key", "ADMIN_API_KEY"),

@@ -167,4 +167,53 @@ class ConfigCheckTest {
                 .replace("${SOCKETIO_PORT:-9092}", "${SALESMATE_TEST_UNSET_VARIABLE}"));
         assertThat(check(config, true).error()).isPresent();
     }
+
+    /**
+     * The README's own form of a tenant key, {@code key: ${ACME_API_KEY}}, with the variable unset: the application's
+     * (non-strict) substitutor leaves the text as it is; the service must not start (else that text is a working
+     * key), and says which setting — never a value.
+     */
+    @Test
+    void anUnsetPlaceholderInASecretStopsTheServiceNamingTheSetting(@TempDir Path dir) throws IOException {
+        assertThat(System.getenv("SALESMATE_TEST_UNSET_API_KEY")).isNull();
+        Path config = dir.resolve("unset-key.yml");
+        Files.writeString(config, Files.readString(Path.of("config.yml")).replace("  tenantKeys: []", """
+                  tenantKeys:
+                    - name: acme
+                      tenantId: acme
+                      key: ${SALESMATE_TEST_UNSET_API_KEY}
+                """));
+        Outcome outcome = check(config, false);
+        assertThat(outcome.error()).as(outcome.err()).isPresent();
+        assertThat(outcome.err()).contains("auth.tenantKeys[0].key is an unexpanded placeholder");
+
+        // the same key set to a real value starts (proof the refusal is about the placeholder)
+        Files.writeString(config, Files.readString(config).replace("${SALESMATE_TEST_UNSET_API_KEY}",
+                "a-real-acme-key-of-32-characters"));
+        Outcome fine = check(config, false);
+        assertThat(fine.error()).as(fine.err()).isEmpty();
+    }
+
+    @Test
+    void anEmptyOrShortSecretStopsTheServiceNamingTheSettingNeverTheValue(@TempDir Path dir) throws IOException {
+        String shipped = Files.readString(Path.of("config.yml"));
+        Path shortKey = dir.resolve("short.yml");
+        Files.writeString(shortKey, shipped.replace("adminApiKey: ${ADMIN_API_KEY:-}", "adminApiKey: hunter2"));
+        Outcome outcome = check(shortKey, false);
+        assertThat(outcome.error()).isPresent();
+        assertThat(outcome.err()).contains("auth.adminApiKey is shorter than 16 characters").doesNotContain("hunter2");
+
+        Path shortSecret = dir.resolve("short-secret.yml");
+        Files.writeString(shortSecret, shipped.replace("jwtSecret: ${JWT_SECRET:-}", "jwtSecret: change-me"));
+        assertThat(check(shortSecret, false).err()).contains("auth.jwtSecret is shorter than 16 characters");
+
+        Path emptyTenantKey = dir.resolve("empty.yml");
+        Files.writeString(emptyTenantKey, shipped.replace("  tenantKeys: []", """
+                  tenantKeys:
+                    - name: acme
+                      tenantId: acme
+                      key: ${SALESMATE_TEST_UNSET_API_KEY:-}
+                """));
+        assertThat(check(emptyTenantKey, false).err()).contains("auth.tenantKeys[0].keyOrSha256 needs key or sha256");
+    }
 }

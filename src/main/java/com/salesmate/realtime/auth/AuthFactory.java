@@ -38,7 +38,16 @@ public class AuthFactory {
         private String sha256;
 
         @JsonProperty
+        @Secret
         private String key;
+
+        /** Exactly one of key and sha256: an empty key (its variable unset) must not pass as "no key here". */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        @jakarta.validation.constraints.AssertTrue(message = "needs key or sha256, not both and not neither "
+                + "(an empty key: is its environment variable set?)")
+        public boolean isKeyOrSha256() {
+            return (key == null || key.isEmpty()) != (sha256 == null || sha256.isEmpty());
+        }
 
         ApiKeys.TenantKey build() {
             if (key != null && !key.isBlank()) {
@@ -53,10 +62,12 @@ public class AuthFactory {
 
     /** Empty: generated into the data folder on first start. */
     @JsonProperty
+    @Secret(emptyMeansGenerate = true)
     private String jwtSecret = "";
 
     /** Empty: generated into the data folder on first start. */
     @JsonProperty
+    @Secret(emptyMeansGenerate = true)
     private String adminApiKey = "";
 
     /** PEM (X.509 SubjectPublicKeyInfo) file of an RSA key; when set, RS256 tokens are accepted too. */
@@ -67,6 +78,23 @@ public class AuthFactory {
     @Valid
     @NotNull
     private List<TenantKeyFactory> tenantKeys = new ArrayList<>();
+
+    /** Allowed clock difference for {@code exp}, {@code nbf} and {@code iat}: issuers' clocks drift. */
+    @JsonProperty
+    @NotNull
+    private io.dropwizard.util.Duration tokenLeeway = io.dropwizard.util.Duration.seconds(30);
+
+    /** When not empty, tokens must carry this {@code iss}. */
+    @JsonProperty
+    private String tokenIssuer = "";
+
+    /** When not empty, tokens must carry this {@code aud}. */
+    @JsonProperty
+    private String tokenAudience = "";
+
+    public TokenService.Policy tokenPolicy() {
+        return new TokenService.Policy(tokenLeeway.toJavaDuration(), tokenIssuer, tokenAudience);
+    }
 
     public String getJwtSecret() {
         return jwtSecret;

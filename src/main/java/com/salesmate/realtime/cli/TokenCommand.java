@@ -44,7 +44,8 @@ public class TokenCommand extends ConfiguredCommand<RealtimeConfiguration> {
         Duration ttl = io.dropwizard.util.Duration.parse(namespace.getString("ttl")).toJavaDuration();
         String secret = new SecretStore(Path.of(config.getDataDir()), false)
                 .resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET");
-        TokenService tokens = new TokenService(secret, Optional.empty(), Clock.systemUTC());
+        TokenService tokens = new TokenService(secret, Optional.empty(), Clock.systemUTC(),
+                config.getAuth().tokenPolicy());
         System.out.println(tokens.mint(user, tenant, role, role == Role.SALESMAN ? salesman : null, ttl));
     }
 }

@@ -22,7 +22,7 @@ public final class Connection {
     private final Link link;
     private final String id;
     private final long connectedAt;
-    private final RateLimiter rateLimiter;
+    private final Buckets buckets;
     private final Consumer<Connection> onClose;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Map<String, ScheduledFuture<?>> typing = new ConcurrentHashMap<>();
@@ -31,10 +31,24 @@ public final class Connection {
     private volatile ScheduledFuture<?> authTimeout;
     private volatile ScheduledFuture<?> expiry;
 
-    Connection(Link link, long connectedAt, RateLimiter rateLimiter, Consumer<Connection> onClose) {
+    /** The per-connection token buckets, one per {@link Limit}. */
+    record Buckets(RateLimiter location, RateLimiter control, RateLimiter joins) {
+        RateLimiter of(Limit limit) {
+            return switch (limit) {
+                case LOCATION -> location;
+                case CONTROL -> control;
+                case JOIN -> joins;
+            };
+        }
+    }
+
+    /** Which bucket an event draws from. */
+    enum Limit { LOCATION, CONTROL, JOIN }
+
+    Connection(Link link, long connectedAt, Buckets buckets, Consumer<Connection> onClose) {
         this.link = link;
         this.connectedAt = connectedAt;
-        this.rateLimiter = rateLimiter;
+        this.buckets = buckets;
         this.onClose = onClose;
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
@@ -75,9 +89,14 @@ public final class Connection {
         return java.util.Collections.unmodifiableSet(rooms);
     }
 
-    /** Takes one token from the per-connection rate limit shared by every client event. */
-    public boolean tryAcquire() {
-        return rateLimiter.tryAcquire(System.nanoTime());
+    /** Takes one token from the bucket of control packets (authenticate, acks, namespace connects). */
+    public boolean tryAcquireControl() {
+        return tryAcquire(Limit.CONTROL);
+    }
+
+    /** Takes one token from this connection's bucket for {@code limit}. */
+    boolean tryAcquire(Limit limit) {
+        return buckets.of(limit).tryAcquire(System.nanoTime());
     }
 
     /** Queues an event for this client; false when the session is closed or the edge refused it. */

@@ -15,13 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The common gate of every client event: counts it, drops it when the session has ended, requires authentication,
- * applies the per-connection rate limit (one bucket shared by every limited event), runs the event's handler (database work on the
+ * applies the per-connection rate limit (the event's bucket: location and typing events share one; authenticate and
+ * acks have theirs, joins theirs), runs the event's handler (database work on the
  * bounded blocking executor) and maps refusals to the ack or an {@code error} event.
  */
 final class InboundEvents {
     private static final Logger LOG = LoggerFactory.getLogger(InboundEvents.class);
 
-    private record Route(EventHandler handler, boolean blocking, boolean limited) {
+    private record Route(EventHandler handler, boolean blocking, Connection.Limit limit) {
     }
 
     private final Map<String, Route> routes = new HashMap<>();
@@ -37,24 +38,18 @@ final class InboundEvents {
         this.json = json;
     }
 
-    /** Routes {@code event}, under the rate limit, to a handler that runs on the calling (event-loop) thread. */
-    InboundEvents on(String event, EventHandler handler) {
-        routes.put(event, new Route(handler, false, true));
+    /** Routes {@code event}, drawing from the bucket {@code limit}, to a handler on the calling (event-loop) thread. */
+    InboundEvents on(String event, Connection.Limit limit, EventHandler handler) {
+        routes.put(event, new Route(handler, false, limit));
         return this;
     }
 
     /**
-     * Routes {@code event} outside the rate limit: for cheap, idempotent events a client legitimately sends in bursts
-     * (a manager joining the rooms of all his salesmen on connect).
+     * Routes {@code event}, drawing from the bucket {@code limit}, to a handler that blocks (database): it runs on the
+     * bounded executor.
      */
-    InboundEvents onUnlimited(String event, EventHandler handler) {
-        routes.put(event, new Route(handler, false, false));
-        return this;
-    }
-
-    /** Routes {@code event}, under the rate limit, to a handler that blocks (database): it runs on the bounded executor. */
-    InboundEvents onBlocking(String event, EventHandler handler) {
-        routes.put(event, new Route(handler, true, true));
+    InboundEvents onBlocking(String event, Connection.Limit limit, EventHandler handler) {
+        routes.put(event, new Route(handler, true, limit));
         return this;
     }
 
@@ -69,7 +64,7 @@ final class InboundEvents {
         if (route == null) {
             return; // an event this service does not know: ignored, as Socket.IO servers do
         }
-        if (route.limited() && !connection.tryAcquire()) {
+        if (!connection.tryAcquire(route.limit())) {
             metrics.rateLimited();
             Replies.fail(publisher, connection, ack, event,
                     new ApiException(ErrorCode.RATE_LIMITED, "too many events; slow down"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.api.JoinSalesmanRequest;
 import com.salesmate.realtime.api.JoinTenantRequest;
 import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 
@@ -17,11 +18,13 @@ class JoinHandler {
     private final Payloads payloads;
     private final ConnectionRegistry registry;
     private final Membership membership;
+    private final int maxRooms;
 
-    JoinHandler(Payloads payloads, ConnectionRegistry registry, Membership membership) {
+    JoinHandler(Payloads payloads, ConnectionRegistry registry, Membership membership, int maxRooms) {
         this.payloads = payloads;
         this.registry = registry;
         this.membership = membership;
+        this.maxRooms = maxRooms;
     }
 
     void onJoinTenant(Connection connection, JsonNode payload, Ack ack) {
@@ -46,6 +49,10 @@ class JoinHandler {
     }
 
     private void joined(Connection connection, Ack ack, String room) {
+        // joins run on the socket's event-loop thread, one at a time per socket: the check and the join do not race
+        if (!connection.rooms().contains(room) && connection.rooms().size() >= maxRooms) {
+            throw new ApiException(ErrorCode.RATE_LIMITED, "a socket may be in at most " + maxRooms + " rooms");
+        }
         if (registry.join(connection, room)) {
             membership.joined(connection);
         }

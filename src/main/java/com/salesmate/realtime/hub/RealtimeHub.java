@@ -50,19 +50,20 @@ public class RealtimeHub implements SocketEvents {
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.typingTimeout());
         this.sessions = new Sessions(registry, presence, wiring.membership(), typing, publisher, metrics, timers, settings, clock);
         this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
-        JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership());
+        JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership(),
+                settings.limits().maxRoomsPerSocket());
         LocationHandler locations = new LocationHandler(payloads, new PointReader(metrics), stores.writer(),
                 publisher, ids, clock);
         NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
         this.inbound = new InboundEvents(publisher, metrics, blocking, json)
-                .on(Events.AUTHENTICATE, authentication::onAuthenticate)
-                .onUnlimited(Events.JOIN_TENANT, joins::onJoinTenant)
-                .onUnlimited(Events.JOIN_SALESMAN, joins::onJoinSalesman)
-                .on(Events.TYPING, typing::onTyping)
-                .on(Events.STOP_TYPING, typing::onStopTyping)
-                .on(Events.LOCATION_UPDATE, locations::onUpdate)
-                .on(Events.LOCATION_BATCH, locations::onBatch)
-                .onBlocking(Events.NOTIFICATION_ACK, notificationAcks::onAck);
+                .on(Events.AUTHENTICATE, Connection.Limit.CONTROL, authentication::onAuthenticate)
+                .on(Events.JOIN_TENANT, Connection.Limit.JOIN, joins::onJoinTenant)
+                .on(Events.JOIN_SALESMAN, Connection.Limit.JOIN, joins::onJoinSalesman)
+                .on(Events.TYPING, Connection.Limit.LOCATION, typing::onTyping)
+                .on(Events.STOP_TYPING, Connection.Limit.LOCATION, typing::onStopTyping)
+                .on(Events.LOCATION_UPDATE, Connection.Limit.LOCATION, locations::onUpdate)
+                .on(Events.LOCATION_BATCH, Connection.Limit.LOCATION, locations::onBatch)
+                .onBlocking(Events.NOTIFICATION_ACK, Connection.Limit.CONTROL, notificationAcks::onAck);
     }
 
     private void registerGauges(MetricRegistry metrics) {

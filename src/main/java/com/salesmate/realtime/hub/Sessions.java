@@ -46,8 +46,12 @@ final class Sessions {
     }
 
     Connection open(Link link) {
-        Connection connection = new Connection(link, clock.millis(),
-                new RateLimiter(settings.rateLimitPerSecond(), System.nanoTime()), this::forget);
+        long now = System.nanoTime();
+        HubSettings.Limits limits = settings.limits();
+        Connection connection = new Connection(link, clock.millis(), new Connection.Buckets(
+                new RateLimiter(settings.rateLimitPerSecond(), now),
+                new RateLimiter(limits.controlPerSecond(), limits.controlBurst(), now),
+                new RateLimiter(limits.joinsPerSecond(), limits.joinBurst(), now)), this::forget);
         registry.add(connection);
         metrics.connected(connection.transport());
         long timeout = settings.authTimeout().toMillis();

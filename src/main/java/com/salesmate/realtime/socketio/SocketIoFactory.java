@@ -121,6 +121,28 @@ public class SocketIoFactory {
     @Min(1)
     private int rateLimitPerSecond = 10;
 
+    /** {@code authenticate}, {@code notification:ack} and namespace CONNECTs: their own bucket, per connection. */
+    @JsonProperty
+    @Min(1)
+    private int controlEventsPerSecond = 100;
+
+    @JsonProperty
+    @Min(1)
+    private int controlEventBurst = 1000;
+
+    /** {@code join:*}: their own bucket, per connection, and a cap on the rooms a socket is in. */
+    @JsonProperty
+    @Min(1)
+    private int joinsPerSecond = 50;
+
+    @JsonProperty
+    @Min(1)
+    private int joinBurst = 200;
+
+    @JsonProperty
+    @Min(1)
+    private int maxRoomsPerSocket = 500;
+
     public String getHost() {
         return host;
     }
@@ -194,7 +216,9 @@ public class SocketIoFactory {
     /** The hub's share of these settings. */
     public HubSettings hubSettings(java.time.Duration notificationTtl) {
         return new HubSettings(authTimeout.toJavaDuration(), presenceGrace.toJavaDuration(),
-                typingTimeout.toJavaDuration(), rateLimitPerSecond, notificationTtl);
+                typingTimeout.toJavaDuration(), rateLimitPerSecond, notificationTtl,
+                new HubSettings.Limits(controlEventsPerSecond, controlEventBurst, joinsPerSecond, joinBurst,
+                        maxRoomsPerSocket));
     }
 
     public boolean isWebsocketCompression() {

@@ -62,7 +62,8 @@ class TokenServiceTest {
         assertThat(id.tenantId()).isEqualTo("tenant-a");
         assertThat(id.role()).isEqualTo(Role.SALESMAN);
         assertThat(id.salesmanId()).isEqualTo("s1");
-        assertThat(id.expiresAt()).isEqualTo(NOW.plusSeconds(3600));
+        // the socket lives until the token's expiry plus the leeway this node grants
+        assertThat(id.expiresAt()).isEqualTo(NOW.plusSeconds(3600 + 30));
     }
 
     @Test
@@ -75,7 +76,8 @@ class TokenServiceTest {
     @Test
     void anExpiredTokenIsExpiredToken() {
         String token = tokens.mint("u1", "tenant-a", Role.SALESMAN, "s1", Duration.ofMinutes(5));
-        assertRefused(at(NOW.plus(Duration.ofMinutes(5)).plusSeconds(1)), token, ErrorCode.EXPIRED_TOKEN);
+        // past its exp and the 30 s leeway
+        assertRefused(at(NOW.plus(Duration.ofMinutes(5)).plusSeconds(31)), token, ErrorCode.EXPIRED_TOKEN);
     }
 
     @Test
@@ -162,5 +164,77 @@ class TokenServiceTest {
         // and HS256 still works beside it
         assertThat(withKey.verify(tokens.mint("m1", "tenant-a", Role.MANAGER, null, Duration.ofHours(1))).userId())
                 .isEqualTo("m1");
+    }
+
+    /** An issuer whose clock runs {@code ahead} of this node's. */
+    private static TokenService issuerAhead(Duration ahead, TokenService.Policy policy) {
+        return new TokenService(SECRET, Optional.empty(), Clock.fixed(NOW.plus(ahead), ZoneOffset.UTC), policy);
+    }
+
+    private static void assertRefused(TokenService service, String token, ErrorCode code, String message) {
+        assertThatThrownBy(() -> service.verify(token))
+                .isInstanceOfSatisfying(TokenException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.getMessage()).isEqualTo(message);
+                });
+    }
+
+    @Test
+    void issuersClocksMayDriftByTheLeeway() throws Exception {
+        // iat (and nbf) 20 s ahead of this node: accepted with the default 30 s leeway
+        String ahead = raw("u1", "tenant-a", "manager", null).withIssuedAt(Date.from(NOW.plusSeconds(20)))
+                .withNotBefore(Date.from(NOW.plusSeconds(20))).sign(Algorithm.HMAC256(SECRET));
+        assertThat(tokens.verify(ahead).tenantId()).isEqualTo("tenant-a");
+        // 60 s ahead is past the leeway
+        String farAhead = raw("u1", "tenant-a", "manager", null).withIssuedAt(Date.from(NOW.plusSeconds(60)))
+                .sign(Algorithm.HMAC256(SECRET));
+        assertRefused(tokens, farAhead, ErrorCode.INVALID_TOKEN, "token is not valid yet");
+        // expired 20 s ago: still accepted; 60 s ago: expired
+        String justExpired = issuerAhead(Duration.ofSeconds(-80), TokenService.Policy.DEFAULTS)
+                .mint("u1", "tenant-a", Role.MANAGER, null, Duration.ofSeconds(60));
+        assertThat(tokens.verify(justExpired).expiresAt()).isEqualTo(NOW.plusSeconds(-20 + 30));
+        String expired = issuerAhead(Duration.ofSeconds(-120), TokenService.Policy.DEFAULTS)
+                .mint("u1", "tenant-a", Role.MANAGER, null, Duration.ofSeconds(60));
+        assertRefused(tokens, expired, ErrorCode.EXPIRED_TOKEN, "token has expired");
+        // no leeway configured: the issuer's 20 s are refused
+        TokenService strict = new TokenService(SECRET, Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC),
+                new TokenService.Policy(Duration.ZERO, "", ""));
+        assertRefused(strict, ahead, ErrorCode.INVALID_TOKEN, "token is not valid yet");
+    }
+
+    @Test
+    void aConfiguredIssuerAndAudienceBindTokensToThisService() throws Exception {
+        TokenService.Policy bound = new TokenService.Policy(Duration.ofSeconds(30), "https://id.salesmate.example",
+                "salesmate-realtime");
+        TokenService service = new TokenService(SECRET, Optional.empty(), Clock.fixed(NOW, ZoneOffset.UTC), bound);
+        // minted here (the token command): carries both, accepted
+        assertThat(service.verify(service.mint("u1", "tenant-a", Role.MANAGER, null, Duration.ofHours(1))).userId())
+                .isEqualTo("u1");
+        Algorithm hs = Algorithm.HMAC256(SECRET);
+        assertRefused(service, raw("u1", "tenant-a", "manager", null).sign(hs), ErrorCode.INVALID_TOKEN,
+                "token has no issuer; this service requires one");
+        assertRefused(service, raw("u1", "tenant-a", "manager", null).withIssuer("https://evil.example")
+                .withAudience("salesmate-realtime").sign(hs), ErrorCode.INVALID_TOKEN, "token issuer is not accepted");
+        assertRefused(service, raw("u1", "tenant-a", "manager", null).withIssuer("https://id.salesmate.example")
+                .withAudience("another-service").sign(hs), ErrorCode.INVALID_TOKEN, "token audience is not accepted");
+        assertRefused(service, raw("u1", "tenant-a", "manager", null).withIssuer("https://id.salesmate.example")
+                .sign(hs), ErrorCode.INVALID_TOKEN, "token has no audience; this service requires one");
+        // without the settings, the same foreign issuer is of no concern
+        assertThat(tokens.verify(raw("u1", "tenant-a", "manager", null).withIssuer("https://evil.example").sign(hs))
+                .userId()).isEqualTo("u1");
+    }
+
+    @Test
+    void refusalsAreFixedTextsNeverTheLibrarysMessage() {
+        String foreign = new TokenService("another-secret-of-someone", Optional.empty(),
+                Clock.fixed(NOW, ZoneOffset.UTC)).mint("u1", "tenant-a", Role.MANAGER, null, Duration.ofHours(1));
+        assertRefused(tokens, foreign, ErrorCode.INVALID_TOKEN, "token signature is invalid");
+        assertRefused(tokens, raw("u1", null, "manager", null).sign(Algorithm.HMAC256(SECRET)),
+                ErrorCode.INVALID_TOKEN, "token lacks a required claim (sub, exp, tenantId, role)");
+        // a claim of the wrong type: the library would quote the claim's content
+        assertRefused(tokens, JWT.create().withSubject("u1").withClaim("tenantId", "tenant-a").withClaim("role", "manager")
+                .withClaim("exp", "<script>").sign(Algorithm.HMAC256(SECRET)), ErrorCode.INVALID_TOKEN,
+                "token is malformed");
+        assertRefused(tokens, "a.b.c", ErrorCode.INVALID_TOKEN, "token is malformed");
     }
 }

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #start()} may be called again after the process died, on the same ports and files.
  */
 public final class ChildService implements AutoCloseable {
-    public static final String JWT_SECRET = "crash-test-secret";
-    public static final String ADMIN_KEY = "crash-test-admin-key";
+    public static final String JWT_SECRET = "crash-test-secret-0123456789";
+    public static final String ADMIN_KEY = "crash-test-admin-key-0123456789";
     private static final Duration START_BOUND = Duration.ofSeconds(90);
 
     private final Path dir;

@@ -71,7 +71,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ResourceValidationTest {
     private static final String ADMIN = "admin-key-for-resource-tests";
-    private static final String TENANT_A = "tenant-a-key";
+    private static final String TENANT_A = "tenant-a-key-0123456789";
     private static final Clock CLOCK = Clock.systemUTC();
     private static final TokenService TOKENS = new TokenService("resource-test-secret", Optional.empty(), CLOCK);
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor();

@@ -30,9 +30,9 @@ import java.util.Optional;
  * and {@code static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();}.
  */
 public final class TestApp {
-    public static final String JWT_SECRET = "test-secret";
-    public static final String ADMIN_KEY = "test-admin-key";
-    public static final String TENANT_A_KEY = "tenant-a-key";
+    public static final String JWT_SECRET = "test-secret-0123456789";
+    public static final String ADMIN_KEY = "test-admin-key-0123456789";
+    public static final String TENANT_A_KEY = "tenant-a-key-0123456789";
     public static final String TENANT_B_KEY = "tenant-b-key";
     public static final String ALLOWED_ORIGIN = "https://app.salesmate.test";
 
