@@ -20,6 +20,7 @@ import com.salesmate.realtime.metrics.TenantCounters;
 import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.LocationWriter;
 import com.salesmate.realtime.persistence.Migrations;
+import com.salesmate.realtime.persistence.SalesmanTenants;
 import com.salesmate.realtime.persistence.SightingRecorder;
 import com.salesmate.realtime.hub.Authenticator;
 import com.salesmate.realtime.hub.BlockingWork;
@@ -40,6 +41,7 @@ import com.salesmate.realtime.resources.UnexpectedExceptionMapper;
 import com.salesmate.realtime.resources.ValidationExceptionMapper;
 import com.salesmate.realtime.resources.WebExceptionMapper;
 import com.salesmate.realtime.socketio.SocketServer;
+import com.salesmate.realtime.tasks.AdminKeyFilter;
 import com.salesmate.realtime.tasks.DisconnectTask;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
@@ -125,10 +127,18 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(writer);
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);
+        // salesman ids are bound to their first tenant (cached; warmed so a reconnect wave after a restart finds them)
+        SalesmanTenants salesmen = new SalesmanTenants(jdbi, clock, 200_000);
+        try {
+            salesmen.warm();
+        } catch (RuntimeException e) {
+            LOG.warn("salesman bindings not preloaded (they are read on first use): {}",
+                    com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
+        }
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
         ClusterNode cluster = clusterNode(config, revocations, environment);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
-                new Authenticator(tokens, revocations), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
+                new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
                 environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock,
                 cluster == null ? Reach.singleNode() : cluster);
         if (cluster == null) { // one node stores every notification: connects ask the database only when one may wait
@@ -144,7 +154,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         schedulePurge(config, timers, blocking);
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
-        registerOperations(config, environment, writer, revocations);
+        registerOperations(config, environment, writer, revocations, apiKeys);
         registerConsole(config, environment);
     }
 
@@ -184,7 +194,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                     LOG.info("purged {} expired notifications", purged);
                 }
             } catch (RuntimeException e) {
-                LOG.warn("notification purge failed: {}", e.toString());
+                LOG.warn("notification purge failed: {}", com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
             }
         }), every, every, TimeUnit.MILLISECONDS);
     }
@@ -223,11 +233,14 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     }
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,
-                                    Revocations revocations) {
+                                    Revocations revocations, ApiKeys apiKeys) {
         environment.healthChecks().register("socketio", new SocketIoHealthCheck(socketServer));
         environment.healthChecks().register("location-writer",
                 new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
         environment.admin().addTask(new DisconnectTask(hub.directory(), revocations));
+        // every task (ours and Dropwizard's: gc, log-level, ...) needs the admin key
+        environment.admin().addFilter("admin-key", new AdminKeyFilter(apiKeys))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, AdminKeyFilter.PATH);
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
  * The reading rules shared by REST bodies and Socket.IO payloads: JSON types as sent (no coercion between strings,
- * numbers and booleans, no float truncated to an integer), unknown fields refused.
+ * numbers and booleans, no float truncated to an integer), unknown fields refused. The socket side reads with a
+ * reader that ignores (and counts) unknown fields instead, as SPEC 4 asks: a newer app keeps working.
  */
 public final class StrictJson {
     private StrictJson() {

@@ -43,7 +43,7 @@ public record Caller(Kind kind, String tenantId, String name) implements Princip
     public void requireTenant(String tenantId) {
         requireOperator();
         if (!isAdmin() && !this.tenantId.equals(tenantId)) {
-            throw ApiException.forbidden("no access to tenant " + tenantId);
+            throw ApiException.forbidden("no access to that tenant's data"); // never name a tenant it is not
         }
     }
 

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-/** Is the Socket.IO server bound and accepting on its port? */
+/** Is the Socket.IO server bound and accepting on its port, at the address it is bound to? */
 public class SocketIoHealthCheck extends HealthCheck {
     private final SocketServer server;
 
@@ -21,10 +21,11 @@ public class SocketIoHealthCheck extends HealthCheck {
             return Result.unhealthy("socket server not running (port %d)", server.port());
         }
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
-            return Result.healthy("accepting on :%d", server.port());
+            socket.connect(new InetSocketAddress(server.probeHost(), server.port()), 1000);
+            return Result.healthy("accepting on %s:%d", server.probeHost(), server.port());
         } catch (IOException e) {
-            return Result.unhealthy("socket server not accepting on :%d: %s", server.port(), e.getMessage());
+            return Result.unhealthy("socket server not accepting on %s:%d: %s", server.probeHost(), server.port(),
+                    e.getMessage());
         }
     }
 }

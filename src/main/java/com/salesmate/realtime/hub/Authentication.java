@@ -74,11 +74,17 @@ final class Authentication {
     void onAuthenticate(Connection connection, JsonNode payload, Ack ack) {
         try {
             Identity identity = authenticator.verifyAuthenticate(payload);
-            Identity current = connection.identity();
-            if (current != null && !current.sameSubjectAs(identity)) {
-                throw new TokenException(ErrorCode.CLAIMS_MISMATCH, "a socket cannot change identity; reconnect instead");
+            boolean first;
+            // one polling POST may carry two authenticate packets, handled on different threads: the check and the
+            // admission are one step, so the second of two identities always meets the first and is refused
+            synchronized (connection) {
+                Identity current = connection.identity();
+                if (current != null && !current.sameSubjectAs(identity)) {
+                    throw new TokenException(ErrorCode.CLAIMS_MISMATCH,
+                            "a socket cannot change identity; reconnect instead");
+                }
+                first = sessions.admit(connection, identity);
             }
-            boolean first = sessions.admit(connection, identity);
             welcome(connection, ack, first);
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
@@ -114,7 +120,8 @@ final class Authentication {
         try {
             notifications.redeliver(connection);
         } catch (RuntimeException e) {
-            LOG.warn("pending notifications of connection {} not redelivered: {}", connection.id(), e.toString());
+            LOG.warn("pending notifications of connection {} not redelivered: {}", connection.id(),
+                    com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
         }
     }
 }

@@ -6,15 +6,28 @@ import com.salesmate.realtime.auth.TokenException;
 import com.salesmate.realtime.auth.TokenService;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.persistence.DatabaseErrors;
+import com.salesmate.realtime.persistence.SalesmanTenants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Turns what a client presents (a token, ids beside it) into an identity, or refuses with the contract's code. */
+/**
+ * Turns what a client presents (a token, ids beside it) into an identity, or refuses with the contract's code. A
+ * salesman id belongs to the first tenant it authenticated in ({@link SalesmanTenants}); a token naming it in another
+ * tenant is refused ({@code invalid_token}, "salesman id belongs to another tenant"), never mixed with the first.
+ */
 public final class Authenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+    static final String FOREIGN_SALESMAN = "salesman id belongs to another tenant";
+
     private final TokenService tokens;
     private final Revocations revocations;
+    private final SalesmanTenants salesmen;
 
-    public Authenticator(TokenService tokens, Revocations revocations) {
+    public Authenticator(TokenService tokens, Revocations revocations, SalesmanTenants salesmen) {
         this.tokens = tokens;
         this.revocations = revocations;
+        this.salesmen = salesmen;
     }
 
     /** A valid token whose salesman or tenant has not been revoked by an operator. */
@@ -26,6 +39,20 @@ public final class Authenticator {
         var revoked = revocations.revokedUntil(identity);
         if (revoked.isPresent()) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());
+        }
+        if (identity.isSalesman()) {
+            String owner;
+            try {
+                owner = salesmen.bind(identity.tenantId(), identity.salesmanId());
+            } catch (RuntimeException e) {
+                // the database is down: the binding cannot be read or made now. The socket is let in (its locations
+                // are refused until the database is back anyway); the binding is made on its next authentication
+                LOG.warn("salesman binding not checked (database unavailable): {}", DatabaseErrors.describe(e));
+                return identity;
+            }
+            if (!owner.equals(identity.tenantId())) {
+                throw new TokenException(ErrorCode.INVALID_TOKEN, FOREIGN_SALESMAN);
+            }
         }
         return identity;
     }

@@ -89,9 +89,9 @@ public final class Connection {
         return java.util.Collections.unmodifiableSet(rooms);
     }
 
-    /** Takes one token from the bucket of control packets (authenticate, acks, namespace connects). */
-    public boolean tryAcquireControl() {
-        return tryAcquire(Limit.CONTROL);
+    /** Takes one token from the joins' bucket for a CONNECT to a namespace (a join of sorts). */
+    public boolean tryAcquireNamespaceConnect() {
+        return tryAcquire(Limit.JOIN);
     }
 
     /** Takes one token from this connection's bucket for {@code limit}. */

@@ -46,6 +46,8 @@ public class NotificationService {
      * another node may have stored one): every connect asks.
      */
     private volatile Map<String, Long> mayHavePending;
+    /** Most salesmen {@link #mayHavePending} keeps; past it the map is dropped (every connect asks). */
+    static final int MAX_TRACKED = 200_000;
 
     public NotificationService(Jdbi jdbi, Publisher publisher, SocketMetrics metrics, ObjectMapper mapper,
                                Duration ttl, Clock clock) {
@@ -80,13 +82,20 @@ public class NotificationService {
         Map<String, Long> marks = mayHavePending;
         if (marks != null) { // before it is stored: a connect from now on looks
             marks.merge(salesmanId, 1L, Long::sum);
+            if (marks.size() > MAX_TRACKED) {
+                // bounded: past it every connect asks the database (always right, only slower)
+                mayHavePending = null;
+                LOG.info("more than {} salesmen with pending notifications: every connect asks the database",
+                        MAX_TRACKED);
+            }
         }
         NotificationRow row = new NotificationRow(UUID.randomUUID().toString(), tenantId, salesmanId, title, message,
                 type, data == null || data.isNull() ? null : data.toString(), now, now + ttl.toMillis(), null);
         try {
             jdbi.useExtension(NotificationDao.class, dao -> dao.insert(row));
         } catch (JdbiException e) {
-            LOG.warn("notification for salesman {} not stored: {}", salesmanId, e.toString());
+            LOG.warn("notification for salesman {} not stored: {}", salesmanId,
+                    com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
             throw new ApiException(ErrorCode.UNAVAILABLE, "notification could not be stored; retry shortly");
         }
         metrics.notification("stored", 1);

@@ -218,12 +218,15 @@ public class LocationWriter implements Managed {
                     if (inserted[i] > 0) {
                         out.add(new Stored(row, false));
                     } else {
+                        // 0: the conflict did nothing; SUCCESS_NO_INFO (-2, e.g. PostgreSQL's reWriteBatchedInserts)
+                        // says nothing either way: the stored row tells, by its id (ours are unique)
                         if (dao == null) {
                             dao = handle.attach(LocationDao.class);
                         }
                         LocationRow first = dao.find(row.salesmanId(), row.recordedAt())
                                 .orElseThrow(() -> new IllegalStateException("conflicting row vanished"));
-                        out.add(new Stored(first, true));
+                        boolean mine = first.id() == row.id();
+                        out.add(new Stored(mine ? row : first, !mine));
                     }
                 }
                 return out;
@@ -261,11 +264,6 @@ public class LocationWriter implements Managed {
 
     /** The failure without the statement text (it would carry coordinates): exception class and SQLState. */
     static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql) {
-                return sql.getClass().getSimpleName() + " (SQLState " + sql.getSQLState() + ")";
-            }
-        }
-        return e.getClass().getSimpleName();
+        return DatabaseErrors.describe(e);
     }
 }

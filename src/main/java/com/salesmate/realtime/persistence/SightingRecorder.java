@@ -55,7 +55,7 @@ public class SightingRecorder implements Managed {
             return batch.size();
         } catch (RuntimeException e) {
             batch.forEach(row -> seen(row.tenantId(), row.salesmanId(), row.lastSeen()));
-            LOG.warn("last-seen of {} salesmen not written yet: {}", batch.size(), e.toString());
+            LOG.warn("last-seen of {} salesmen not written yet: {}", batch.size(), DatabaseErrors.describe(e));
             return 0;
         }
     }

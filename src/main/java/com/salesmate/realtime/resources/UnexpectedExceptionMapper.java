@@ -15,7 +15,8 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<RuntimeExcepti
     public Response toResponse(RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof JdbiException || t instanceof java.sql.SQLException) {
-                LOG.warn("request failed on the database: {}", e.toString());
+                LOG.warn("request failed on the database: {}",
+                        com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
                 return ApiExceptionMapper.error(503, "unavailable", "the database is unavailable; retry shortly", null);
             }
         }

@@ -6,11 +6,12 @@ package com.salesmate.realtime.socketio;
  * compression on: each compressed channel must deflate its frames itself.
  */
 record EdgeLimits(int maxConnections, int maxConnectionsPerAddress, int handshakesPerAddressPerSecond,
-                  long maxQueuedPerSocket, long closeTimeoutMillis, long maxPayload, int maxSharedFrame) {
+                  int handshakeBurstPerAddress, long maxQueuedPerSocket, long closeTimeoutMillis, long maxPayload, int maxSharedFrame) {
 
     static EdgeLimits from(SocketIoFactory settings) {
         return new EdgeLimits(settings.getMaxConnections(), settings.getMaxConnectionsPerAddress(),
-                settings.getHandshakesPerAddressPerSecond(), settings.getMaxQueuedPerSocket().toBytes(),
+                settings.getHandshakesPerAddressPerSecond(), settings.getHandshakeBurstPerAddress(),
+                settings.getMaxQueuedPerSocket().toBytes(),
                 settings.getCloseTimeout().toMilliseconds(),
                 Math.min(settings.getMaxFramePayload().toBytes(), settings.getMaxHttpContent().toBytes()),
                 settings.isWebsocketCompression() ? 0 : (int) settings.getMaxFramePayload().toBytes());

@@ -45,23 +45,49 @@ final class EdgeSessions {
     private final AtomicInteger total = new AtomicInteger();
     private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final Map<String, RateLimiter> handshakeRates = new ConcurrentHashMap<>();
+    /** Most addresses whose handshake bucket is kept. */
+    static final int MAX_TRACKED = 100_000;
+    private final java.util.concurrent.atomic.AtomicLong lastPrune =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
     private final EdgeLimits limits;
 
     EdgeSessions(EdgeLimits limits) {
         this.limits = limits;
     }
 
-    /** Takes a handshake token of the address's bucket (burst twice the rate). */
+    /**
+     * Takes a handshake token of the address's bucket. The table of buckets is bounded: at {@link #MAX_TRACKED}
+     * addresses the refilled ones are forgotten first (a refilled bucket is the same as none); if every one is still
+     * in use, the handshake is refused (an address flood), never the table grown.
+     */
     boolean allowHandshake(String address) {
-        int rate = limits.handshakesPerAddressPerSecond();
-        return handshakeRates.computeIfAbsent(address, a -> new RateLimiter(rate, 2.0 * rate, System.nanoTime()))
-                .tryAcquire(System.nanoTime());
+        long now = System.nanoTime();
+        RateLimiter bucket = handshakeRates.get(address);
+        if (bucket == null) {
+            if (handshakeRates.size() >= MAX_TRACKED) {
+                long last = lastPrune.get();
+                if (now - last > 1_000_000_000L && lastPrune.compareAndSet(last, now)) {
+                    pruneHandshakeRates(); // at most once a second: a flood of new addresses never pays a scan each
+                }
+                if (handshakeRates.size() >= MAX_TRACKED) {
+                    return false;
+                }
+            }
+            bucket = handshakeRates.computeIfAbsent(address, a -> new RateLimiter(
+                    limits.handshakesPerAddressPerSecond(), limits.handshakeBurstPerAddress(), now));
+        }
+        return bucket.tryAcquire(now);
     }
 
     /** Forgets handshake buckets that have refilled (so the map holds only recently active addresses). */
     void pruneHandshakeRates() {
         long now = System.nanoTime();
         handshakeRates.values().removeIf(bucket -> bucket.isFull(now));
+    }
+
+    /** Addresses whose handshake bucket is kept now (a gauge). */
+    int trackedAddresses() {
+        return handshakeRates.size();
     }
 
     /** Reserves a slot for a new session from {@code address}, or says which limit refuses it. */

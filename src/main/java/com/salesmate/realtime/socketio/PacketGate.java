@@ -141,7 +141,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
 
     private void connect(EdgeSession session, Connection connection, SioPacket p) {
         if (!SioPacket.DEFAULT_NSP.equals(p.nsp())) {
-            if (!connection.tryAcquireControl()) {
+            if (!connection.tryAcquireNamespaceConnect()) {
                 session.closeConnection(DisconnectReason.ABUSE);
                 return;
             }

@@ -49,7 +49,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private static final String WS_DECODER = "wsdecoder";
 
     private final String path;
-    private final List<String> allowedOrigins;
+    private final Origins origins;
     private final ClientAddresses addresses;
     private final EdgeSessions sessions;
     private final SessionFactory factory;
@@ -66,7 +66,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
                 SessionFactory factory, SocketMetrics metrics, BooleanSupplier running, int maxFramePayload) {
         this.maxFramePayload = maxFramePayload;
         this.path = path;
-        this.allowedOrigins = allowedOrigins;
+        this.origins = new Origins(allowedOrigins, addresses);
         this.addresses = addresses;
         this.sessions = sessions;
         this.factory = factory;
@@ -91,12 +91,15 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
-        if (!query.path().equals(path)) {
-            ctx.fireChannelRead(msg); // the library answers other paths
-            return;
-        }
         boolean forwarded = false;
         try {
+            if (!query.path().equals(path)) {
+                // the library would serve /socket.io/x... itself (500s for unknown sids, and upgrades that escape
+                // this gate): every other path is answered here, like any bad request
+                refuse("path");
+                HttpAnswers.error(ctx.channel(), HttpResponseStatus.NOT_FOUND, HttpAnswers.BAD_REQUEST, "Not found");
+                return;
+            }
             forwarded = route(ctx, req, query);
         } finally {
             if (!forwarded) {
@@ -141,7 +144,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             HttpAnswers.badRequest(channel);
             return false;
         }
-        if (!originAllowed(req.headers().get(HttpHeaderNames.ORIGIN))) {
+        if (!originAllowed(channel, req)) {
             refuse("origin");
             HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
             return false;
@@ -217,7 +220,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             // are answered and dropped; from then on every request with the sid gets 400 code 1
             boolean polling = "polling".equals(transport) && !session.isUpgraded();
             if (polling && HttpMethod.POST.equals(method) && !session.isFinished()) {
-                HttpAnswers.postTaken(channel, allowedOrigin(req));
+                HttpAnswers.postTaken(channel, allowedOrigin(channel, req));
                 return false;
             }
             if (polling && HttpMethod.GET.equals(method) && session.lastPoll(() -> ctx.fireChannelRead(req))) {
@@ -290,19 +293,19 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     }
 
 
-    private String allowedOrigin(FullHttpRequest req) {
+    private String allowedOrigin(Channel channel, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        return origin != null && originAllowed(origin) ? origin : null;
+        return origin != null && originAllowed(channel, req) ? origin : null;
     }
 
-    private boolean originAllowed(String origin) {
-        return origin == null || allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+    private boolean originAllowed(Channel channel, FullHttpRequest req) {
+        return origins.allowed(req.headers().get(HttpHeaderNames.ORIGIN), req.headers(), channel.remoteAddress());
     }
 
     /** CORS preflight: allowed Origins get the headers the polling transport needs; nothing else happens. */
     private void preflight(Channel channel, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin == null || !originAllowed(origin)) {
+        if (origin == null || !originAllowed(channel, req)) {
             refuse("origin");
             HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
             return;

@@ -63,15 +63,23 @@ public class SocketIoFactory {
     @Min(1)
     private int maxConnections = 10_000;
 
-    /** Sockets from one client address; past it handshakes get 429. Mobile carriers put many devices behind one address. */
+    /**
+     * Sockets from one client address; past it handshakes get 429. Mobile carriers put thousands of phones behind one
+     * address (carrier-grade NAT): this stops abuse, not fleets.
+     */
     @JsonProperty
     @Min(1)
-    private int maxConnectionsPerAddress = 500;
+    private int maxConnectionsPerAddress = 5000;
 
-    /** Handshakes per second from one address (burst twice that); past it handshakes get 429. */
+    /** Handshakes per second from one address, refilling a bucket of {@link #handshakeBurstPerAddress}; past it 429. */
     @JsonProperty
     @Min(1)
-    private int handshakesPerAddressPerSecond = 20;
+    private int handshakesPerAddressPerSecond = 100;
+
+    /** Handshakes one address may make at once: a NAT'ed fleet reconnecting together after a blip. */
+    @JsonProperty
+    @Min(1)
+    private int handshakeBurstPerAddress = 1000;
 
     /** How long a closing session may take to flush its last packets before the transport is cut. */
     @JsonProperty
@@ -198,6 +206,10 @@ public class SocketIoFactory {
 
     public int getHandshakesPerAddressPerSecond() {
         return handshakesPerAddressPerSecond;
+    }
+
+    public int getHandshakeBurstPerAddress() {
+        return handshakeBurstPerAddress;
     }
 
     public Duration getCloseTimeout() {

@@ -61,6 +61,24 @@ public class SocketServer implements Managed {
         return settings.getPort();
     }
 
+    /**
+     * The address a local probe reaches the server on: the configured host, or loopback when it is bound to every
+     * interface (0.0.0.0, ::, empty).
+     */
+    public String probeHost() {
+        return probeHost(settings.getHost());
+    }
+
+    static String probeHost(String host) {
+        if (host == null || host.isBlank() || host.equals("0.0.0.0")) {
+            return "127.0.0.1";
+        }
+        if (host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0")) {
+            return "::1";
+        }
+        return host;
+    }
+
     public boolean isRunning() {
         return running;
     }

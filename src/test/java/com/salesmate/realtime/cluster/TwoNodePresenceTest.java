@@ -166,7 +166,7 @@ class TwoNodePresenceTest {
              SioClient colleague = SioClient.authenticated(B.socketUrl(), B.salesmanToken(t, "other-" + t))) {
             HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create(A.adminUrl("/tasks/disconnect?salesmanId=" + s + "&revokeFor=1h")))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + TestApp.ADMIN_KEY).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(answer.body()).contains("disconnected 1 sockets of salesman " + s);
             assertThat(onB.awaitDisconnected()).isEqualTo("io server disconnect");

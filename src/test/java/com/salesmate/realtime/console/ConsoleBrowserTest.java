@@ -206,7 +206,7 @@ class ConsoleBrowserTest {
         openLive(APP.managerToken("tenant-r", "reconnecting-manager"));
         HttpResponse<String> task = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(APP.adminUrl("/tasks/disconnect?tenantId=tenant-r")))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + TestApp.ADMIN_KEY).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(task.body()).contains("disconnected 1 sockets");
         page.waitText("#state", "reconnecting");
         page.waitText("#state", "live");

@@ -224,7 +224,8 @@ class LimitsTest {
 
     @Test
     void handshakesBeyondThePerAddressRateAreRefusedWith429AndAllowedAgainASecondLater() throws Exception {
-        TestApp app = TestApp.create(ConfigOverride.config("socketio.handshakesPerAddressPerSecond", "5"));
+        TestApp app = TestApp.create(ConfigOverride.config("socketio.handshakesPerAddressPerSecond", "5"),
+                ConfigOverride.config("socketio.handshakeBurstPerAddress", "10"));
         app.extension().before();
         try {
             List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();

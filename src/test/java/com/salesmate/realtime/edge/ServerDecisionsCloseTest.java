@@ -123,8 +123,8 @@ class ServerDecisionsCloseTest {
 
     static HttpResponse<String> disconnectTask(String query) throws Exception {
         URI task = URI.create(APP.adminUrl("/tasks/disconnect?" + query));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(task).POST(HttpRequest.BodyPublishers.noBody())
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(task).header("Authorization", "Bearer "
+                + TestApp.ADMIN_KEY).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @ParameterizedTest

@@ -37,7 +37,31 @@ class HealthTest {
         assertThat(checks.fieldNames()).toIterable().contains("socketio", "database", "location-writer");
         checks.fields().forEachRemaining(e ->
                 assertThat(e.getValue().path("healthy").asBoolean()).as(e.getKey() + ": " + e.getValue()).isTrue());
-        assertThat(checks.path("socketio").path("message").asText()).isEqualTo("accepting on :" + APP.socketPort());
+        assertThat(checks.path("socketio").path("message").asText())
+                .isEqualTo("accepting on 127.0.0.1:" + APP.socketPort());
         assertThat(checks.path("location-writer").path("message").asText()).startsWith("queue depth 0 of ");
+    }
+
+    /** A node bound to one address (not loopback's 127.0.0.1): the check probes that address, and stays green. */
+    @Test
+    void theSocketIoCheckProbesTheAddressTheServerIsBoundTo() throws Exception {
+        TestApp bound = TestApp.create(io.dropwizard.testing.ConfigOverride.config("socketio.host", "127.0.0.2"));
+        bound.extension().before();
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(bound.adminUrl("/healthcheck"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode socketio = new ObjectMapper().readTree(r.body()).path("socketio");
+            assertThat(socketio.path("healthy").asBoolean()).as(r.body()).isTrue();
+            assertThat(socketio.path("message").asText()).isEqualTo("accepting on 127.0.0.2:" + bound.socketPort());
+            // nothing listens on 127.0.0.1 at that port: a probe of loopback would have reported it down
+            try (java.net.Socket probe = new java.net.Socket()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> probe.connect(
+                        new java.net.InetSocketAddress("127.0.0.1", bound.socketPort()), 1000))
+                        .isInstanceOf(java.io.IOException.class);
+            }
+        } finally {
+            bound.extension().after();
+        }
     }
 }

@@ -349,4 +349,27 @@ class AuthenticationTest {
             assertThat(c.emitAck("join:tenant", new JSONObject().put("tenantId", TENANT)).getBoolean("success")).isTrue();
         }
     }
+
+    /**
+     * Two {@code authenticate} packets of two salesmen in one polling POST body (a raw client, written to break it):
+     * the socket takes the first identity and the second is refused {@code claims_mismatch}; never a mix.
+     */
+    @Test
+    void twoIdentitiesInOnePollingPostNeverMix() throws Exception {
+        try (com.salesmate.realtime.support.RawEngineIo c =
+                     com.salesmate.realtime.support.RawEngineIo.open(APP.socketUrl(), "polling")) {
+            assertThat(c.connect(null)).startsWith("40{");
+            String first = "421" + new org.json.JSONArray().put("authenticate")
+                    .put(new JSONObject().put("token", APP.salesmanToken(TENANT, "mix-1")));
+            String second = "422" + new org.json.JSONArray().put("authenticate")
+                    .put(new JSONObject().put("token", APP.salesmanToken(TENANT, "mix-2")));
+            assertThat(c.sendRaw(first + "\u001e" + second)).isTrue();
+            JSONObject one = c.awaitAck(1, Duration.ofSeconds(10));
+            JSONObject two = c.awaitAck(2, Duration.ofSeconds(10));
+            assertThat(one.getBoolean("success")).as(one.toString()).isTrue();
+            assertThat(one.getString("salesmanId")).isEqualTo("mix-1");
+            assertThat(two.getBoolean("success")).as(two.toString()).isFalse();
+            assertThat(two.getJSONObject("error").getString("code")).isEqualTo("claims_mismatch");
+        }
+    }
 }

@@ -81,8 +81,11 @@ class SocketSecurityTest {
     void aHandshakeFromAnOriginOutsideTheAllowListIsRefused() throws Exception {
         RawPolling raw = new RawPolling(APP.socketUrl());
         HttpResponse<String> res = raw.handshake(Map.of("Origin", "https://evil.example"));
-        assertThat(res.statusCode()).isNotEqualTo(200);
-        assertThat(res.body()).doesNotContain("\"sid\"");
+        assertThat(res.statusCode()).isEqualTo(403);
+        JSONObject body = new JSONObject(res.body());
+        assertThat(body.length()).as(res.body()).isEqualTo(2);
+        assertThat(body.getInt("code")).as(res.body()).isEqualTo(4);
+        assertThat(body.getString("message")).as(res.body()).isEqualTo("Forbidden");
         assertThat(res.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
