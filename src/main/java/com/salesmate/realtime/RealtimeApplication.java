@@ -106,8 +106,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
         // infrastructure: secrets, database, executors
         SecretStore secrets = new SecretStore(Path.of(config.getDataDir()));
-        TokenService tokens = new TokenService(
-                secrets.resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET"),
+        String jwtSecret = secrets.resolve(config.getAuth().getJwtSecret(), "jwt-secret", "JWT_SECRET");
+        TokenService tokens = new TokenService(jwtSecret,
                 config.getAuth().rsaPublicKey(), clock, config.getAuth().tokenPolicy());
         Revocations revocations = new Revocations(clock);
         ApiKeys apiKeys = new ApiKeys(
@@ -136,7 +136,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                     com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
         }
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
-        ClusterNode cluster = clusterNode(config, revocations, environment);
+        ClusterNode cluster = clusterNode(config, revocations, environment, jwtSecret);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
                 new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
                 environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock,
@@ -165,14 +165,14 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
 
     /** Cluster mode when {@code redisUrl} is set: this node joins the others over that Redis. */
     private static ClusterNode clusterNode(RealtimeConfiguration config, Revocations revocations,
-                                           Environment environment) {
+                                           Environment environment, String jwtSecret) {
         String url = config.getRedisUrl();
         if (url == null || url.isBlank()) {
             return null;
         }
         return new ClusterNode(config.getCluster(), url.trim(),
                 (int) config.getSocketio().getMaxFramePayload().toBytes(), revocations, environment.metrics(),
-                new com.salesmate.realtime.hub.WireJson().mapper());
+                new com.salesmate.realtime.hub.WireJson().mapper(), jwtSecret);
     }
 
     private static Jdbi buildDatabase(DatabaseFactory database, Environment environment) {

@@ -21,13 +21,26 @@ public class Revocations {
     public static final String SALESMAN = "salesman";
     public static final String TENANT = "tenant";
 
-    /** Hears each revocation made here (the cluster shares it with the other nodes). */
+    /**
+     * Hears each revocation made here (the cluster stores it in Redis and tells the other nodes); completes when it is
+     * shared, exceptionally when it could not be.
+     */
     public interface Listener {
-        void revoked(String kind, String id, Instant until);
+        java.util.concurrent.CompletionStage<?> revoked(String kind, String id, Instant until);
     }
 
+    /** A revocation in force on this node that could not be shared with the others (Redis refused or is down). */
+    public static final class NotShared extends RuntimeException {
+        public NotShared(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** How long a revocation waits to be shared before it is reported as not shared. */
+    static final Duration SHARE_TIMEOUT = Duration.ofSeconds(5);
+
     private final Clock clock;
-    private volatile Listener listener = (kind, id, until) -> { };
+    private volatile Listener listener = (kind, id, until) -> java.util.concurrent.CompletableFuture.completedFuture(null);
 
     public Revocations(Clock clock) {
         this.clock = clock;
@@ -45,9 +58,19 @@ public class Revocations {
         return revoke(TENANT, tenantId, clock.instant().plus(duration));
     }
 
+    /** In force here at once; then shared, waiting for that: {@link NotShared} when the cluster did not take it. */
     private Instant revoke(String kind, String id, Instant until) {
         restore(kind, id, until);
-        listener.revoked(kind, id, until);
+        try {
+            listener.revoked(kind, id, until).toCompletableFuture()
+                    .get(SHARE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotShared("interrupted while sharing the revocation", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new NotShared(cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
+        }
         return until;
     }
 

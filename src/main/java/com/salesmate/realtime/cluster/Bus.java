@@ -111,9 +111,9 @@ final class Bus {
         }
     }
 
-    /** Publishes a control message (JSON) to every node. */
-    void control(byte[] message) {
-        redis.publisher().publish(controlChannel, message);
+    /** Publishes a (signed) control message to every node; completes when Redis took it. */
+    java.util.concurrent.CompletionStage<Long> control(byte[] message) {
+        return redis.publisher().publish(controlChannel, message);
     }
 
     private void onMessage(String channel, byte[] bytes) {

@@ -65,10 +65,15 @@ public final class ClusterNode implements Reach, Managed {
     private volatile String lastError;
     private volatile boolean registered;
     private volatile int slot = -1;
+    private final ControlSigner signer;
+    private final com.codahale.metrics.Meter refusedControl;
+    private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
 
     public ClusterNode(ClusterSettings settings, String redisUrl, int maxMessageBytes, Revocations revocations,
-                       MetricRegistry metrics, ObjectMapper wireJson) {
+                       MetricRegistry metrics, ObjectMapper wireJson, String sharedSecret) {
         this.settings = settings;
+        this.signer = new ControlSigner(sharedSecret);
+        this.refusedControl = metrics.meter("cluster.control.refused");
         byte[] id = new byte[6];
         new SecureRandom().nextBytes(id);
         this.node = HexFormat.of().formatHex(id);
@@ -256,38 +261,73 @@ public final class ClusterNode implements Reach, Managed {
 
     // ---- disconnect task and revocations, for every node
 
-    private void revoked(String kind, String id, Instant until) {
-        state.revoke(kind, id, until.toEpochMilli());
-        sendControl(Map.of("type", "revoke", "kind", kind, "id", id, "until", until.toEpochMilli()));
+    /** Stored in Redis, then told to the other nodes; completes when both are done (a revocation waits for it). */
+    private java.util.concurrent.CompletionStage<?> revoked(String kind, String id, Instant until) {
+        return state.revoke(kind, id, until.toEpochMilli())
+                .thenCompose(ok -> sendControl(Map.of("type", "revoke", "kind", kind, "id", id,
+                        "until", until.toEpochMilli())));
     }
 
+    /** Tells the other nodes to close their sockets of the target; throws when Redis did not take the message. */
     private void askOthersToDisconnect(String tenantId, String salesmanId) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("type", "disconnect");
         message.put("tenantId", tenantId);
         message.put("salesmanId", salesmanId);
-        sendControl(message);
-    }
-
-    private void sendControl(Map<String, Object> message) {
-        Map<String, Object> m = new LinkedHashMap<>(message);
-        m.put("from", node);
         try {
-            bus.control(json.writeValueAsBytes(m));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("control message {} not sent to the other nodes: {}", message.get("type"), e.toString());
+            sendControl(message).toCompletableFuture().get(settings.commandTimeout().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the disconnect was not published", e);
         }
     }
 
-    private void onControl(byte[] bytes) {
+    /** Signed, with a time and a nonce: a receiver takes it once, within a minute, and only from a node. */
+    private java.util.concurrent.CompletionStage<Long> sendControl(Map<String, Object> message) {
+        Map<String, Object> m = new LinkedHashMap<>(message);
+        m.put("from", node);
+        m.put("at", System.currentTimeMillis());
+        byte[] nonce = new byte[12];
+        new SecureRandom().nextBytes(nonce);
+        m.put("nonce", HexFormat.of().formatHex(nonce));
+        try {
+            return bus.control(signer.sign(json.writeValueAsBytes(m)));
+        } catch (IOException | RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void refuseControl(String why) {
+        refusedControl.mark();
+        long now = System.currentTimeMillis();
+        long last = lastRefusalLog.get();
+        if (now - last > 10_000 && lastRefusalLog.compareAndSet(last, now)) { // at most one line per 10 s
+            LOG.warn("control message refused ({}); {} refused so far (cluster.control.refused)", why,
+                    refusedControl.getCount());
+        }
+    }
+
+    private void onControl(byte[] wire) {
+        byte[] bytes = signer.verify(wire);
+        if (bytes == null) {
+            refuseControl("unsigned or not signed with the cluster's key");
+            return;
+        }
         JsonNode m;
         try {
             m = json.readTree(bytes);
         } catch (IOException e) {
-            LOG.warn("undecodable control message dropped");
+            refuseControl("undecodable");
             return;
         }
         if (m == null || node.equals(m.path("from").asText())) {
+            return;
+        }
+        if (!signer.fresh(m.path("nonce").asText(null), m.path("at").asLong(0), System.currentTimeMillis())) {
+            refuseControl("replayed or outside the time window");
             return;
         }
         switch (m.path("type").asText()) {

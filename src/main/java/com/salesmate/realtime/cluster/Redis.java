@@ -35,6 +35,9 @@ import java.util.concurrent.CompletionStage;
  * reconnect by themselves (the subscription too).
  */
 final class Redis implements AutoCloseable {
+    /** Commands one connection may have waiting for Redis's answer. */
+    static final int REQUEST_QUEUE = 10_000;
+
     private static final RedisCodec<String, byte[]> BINARY = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final String LIB = resource("lib.lua");
 
@@ -69,6 +72,9 @@ final class Redis implements AutoCloseable {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // bounded: a Redis that stalls (not down) cannot grow the node's memory with queued commands; past it a
+                // command fails at once, as while disconnected (emits count this node only, listings answer 503)
+                .requestQueueSize(REQUEST_QUEUE)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
                 .build());

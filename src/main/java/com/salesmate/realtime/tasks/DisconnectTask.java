@@ -51,8 +51,17 @@ public class DisconnectTask extends Task {
         }
         String what = salesmanId != null ? "salesman" : "tenant";
         if (revokeFor != null) { // before disconnecting, so that an immediate reconnect is already refused
-            Instant until = salesmanId != null ? revocations.revokeSalesman(id, revokeFor)
-                    : revocations.revokeTenant(id, revokeFor);
+            Instant until;
+            try {
+                until = salesmanId != null ? revocations.revokeSalesman(id, revokeFor)
+                        : revocations.revokeTenant(id, revokeFor);
+            } catch (Revocations.NotShared e) {
+                // said plainly, and as a failure (HTTP 500): this node refuses them, the others were not told
+                output.printf("FAILED: the revocation of %s %s was not stored in Redis (%s): only this node refuses "
+                        + "its tokens; nothing was disconnected. Run the task again once Redis takes writes.%n",
+                        what, id, e.getMessage());
+                throw new IllegalStateException("revocation of " + what + " " + id + " not shared with the cluster", e);
+            }
             output.printf("tokens of %s %s refused until %s%n", what, id, until);
         }
         try {

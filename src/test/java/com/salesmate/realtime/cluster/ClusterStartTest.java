@@ -19,7 +19,8 @@ class ClusterStartTest {
     void aNodeWhoseRedisIsUnreachableRefusesToStartSayingWhere() {
         int closed = TestApp.freePort(); // nothing listens there
         assertThatThrownBy(() -> new ClusterNode(new ClusterSettings(), "redis://:secret@127.0.0.1:" + closed + "/2",
-                1 << 20, new Revocations(Clock.systemUTC()), new MetricRegistry(), new ObjectMapper()))
+                1 << 20, new Revocations(Clock.systemUTC()), new MetricRegistry(), new ObjectMapper(),
+                "cluster-test-secret-0123456789"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Redis at redis://127.0.0.1:" + closed + "/2 is unreachable")
                 .hasMessageNotContaining("secret");
