@@ -80,7 +80,25 @@ public class Revocations {
         if (map == null) {
             throw new IllegalArgumentException("unknown revocation kind " + kind);
         }
+        if (!until.isAfter(clock.instant())) {
+            return; // already over
+        }
+        if (map.size() >= MAX_EACH && !map.containsKey(id)) {
+            Instant now = clock.instant();
+            map.values().removeIf(u -> !u.isAfter(now)); // ended ones make room
+        }
         map.merge(id, until, (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    /**
+     * The most revocations of one kind kept before ended ones are swept at the next one; revocations in force are
+     * always kept (an operator's decision is never dropped).
+     */
+    static final int MAX_EACH = 10_000;
+
+    /** Revocations kept now, of both kinds (ended ones may linger until swept). */
+    int kept() {
+        return salesmen.size() + tenants.size();
     }
 
     /** Until when this identity's tokens are refused, if they are. */

@@ -147,6 +147,10 @@ final class Bus {
             drop("reserved_event", message.event());
             return;
         }
+        if (Events.NEVER_ON_THE_BUS.contains(message.event())) {
+            drop("own_event", message.event()); // e.g. a forged "authenticated" or "auth:error"
+            return;
+        }
         List<String> args = new ArrayList<>(message.args().size());
         for (JsonNode arg : message.args()) {
             if (hasBinary(arg)) {

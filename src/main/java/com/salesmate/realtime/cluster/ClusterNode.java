@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -65,6 +66,8 @@ public final class ClusterNode implements Reach, Managed {
     private volatile String lastError;
     private volatile boolean registered;
     private volatile int slot = -1;
+    /** The figures the last heartbeat wrote (a beat writes only what changed since). */
+    private volatile Map<String, String> lastFigures = Map.of();
     private final ControlSigner signer;
     private final com.codahale.metrics.Meter refusedControl;
     private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
@@ -129,6 +132,7 @@ public final class ClusterNode implements Reach, Managed {
             CompletableFuture.allOf(
                     state.presenceSync(Map.of(), parts.presenceGrace(), parts.clock().millis()).toCompletableFuture(),
                     state.resetNode().toCompletableFuture(),
+                    state.deleteFigures().toCompletableFuture(),
                     slot < 0 ? CompletableFuture.completedFuture(0L) : state.releaseSlot(slot).toCompletableFuture(),
                     state.leave().toCompletableFuture())
                     .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -147,7 +151,21 @@ public final class ClusterNode implements Reach, Managed {
         }
         long started = System.nanoTime();
         try {
-            state.writeFigures(figures())
+            Map<String, String> now = figures();
+            Map<String, String> written = lastFigures;
+            Map<String, String> changed = new HashMap<>();
+            now.forEach((k, v) -> {
+                if (!v.equals(written.get(k))) {
+                    changed.put(k, v);
+                }
+            });
+            List<String> gone = written.keySet().stream().filter(k -> !now.containsKey(k)).toList();
+            lastFigures = Map.of(); // until this write is known to have landed: the next beat writes everything
+            state.writeFigures(changed, gone, settings.nodeTimeout().multipliedBy(3))
+                    .thenApply(ok -> {
+                        lastFigures = now;
+                        return ok;
+                    })
                     .thenCompose(x -> state.tick(settings.nodeTimeout(), slot))
                     .whenComplete((tick, failure) -> {
                         try {
@@ -217,6 +235,7 @@ public final class ClusterNode implements Reach, Managed {
     /** Registers this node's sockets and presence again, as they are now; reloads the revocations. */
     private void resync() {
         resyncs.mark();
+        lastFigures = Map.of(); // Redis may have lost them: the next beat writes every figure
         Map<String, Map.Entry<String, Integer>> held = new HashMap<>();
         for (Connection c : parts.registry().authenticated()) {
             var id = c.identity();

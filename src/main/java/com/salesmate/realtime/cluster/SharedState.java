@@ -116,9 +116,27 @@ final class SharedState {
                 strings(r.get(5)), strings(r.get(6)));
     }
 
-    /** This node's counters, written with each heartbeat for the other nodes' {@code /stats}. */
-    CompletionStage<Long> writeFigures(Map<String, String> fields) {
-        return redis.commands().hset(prefix + ":n:" + node + ":stats", fields);
+    /**
+     * This node's counters for the other nodes' {@code /stats}, written with each heartbeat: only the fields that
+     * changed ({@code changed}; {@code gone} are deleted), and the key's expiry renewed every time, so that a node that
+     * dies leaves no figures behind beyond {@code ttl}.
+     */
+    CompletionStage<Boolean> writeFigures(Map<String, String> changed, java.util.Collection<String> gone, Duration ttl) {
+        String key = prefix + ":n:" + node + ":stats";
+        CompletionStage<?> writes = java.util.concurrent.CompletableFuture.completedFuture(null);
+        if (!changed.isEmpty()) {
+            writes = redis.commands().hset(key, changed);
+        }
+        if (!gone.isEmpty()) {
+            CompletionStage<?> before = writes;
+            writes = before.thenCompose(x -> redis.commands().hdel(key, gone.toArray(String[]::new)));
+        }
+        return writes.thenCompose(x -> redis.commands().pexpire(key, ttl.toMillis()));
+    }
+
+    /** Takes this node's figures out (a clean stop): the other nodes' {@code /stats} no longer count them. */
+    CompletionStage<Long> deleteFigures() {
+        return redis.commands().del(prefix + ":n:" + node + ":stats");
     }
 
     // ---- presence

@@ -51,6 +51,15 @@ public final class Events {
     public static final Set<String> SOCKET_IO_RESERVED = Set.of("connect", "connect_error", "disconnect",
             "disconnecting", "newListener", "removeListener");
 
+    /**
+     * What the cluster's bus never delivers, from anyone who may PUBLISH: Socket.IO's reserved names, the events that
+     * speak with the server's authority to one socket ({@code authenticated}, {@code auth:error}, {@code error}: a node
+     * sends them to its own sockets only, never through the bus) and the events only clients send.
+     */
+    public static final Set<String> NEVER_ON_THE_BUS = Stream.concat(SOCKET_IO_RESERVED.stream(), Stream.of(
+            AUTHENTICATED, AUTH_ERROR, ERROR, AUTHENTICATE, JOIN_TENANT, JOIN_SALESMAN, LOCATION_UPDATE, LOCATION_BATCH,
+            NOTIFICATION_ACK)).collect(Collectors.toUnmodifiableSet());
+
     /** Socket.IO's reserved names, the clients' own and this service's: never accepted for {@code /broadcast}. */
     public static final Set<String> RESERVED = Stream.concat(SOCKET_IO_RESERVED.stream(), Stream.of(
             "message", "ping", "pong", "reconnect", "reconnect_attempt",

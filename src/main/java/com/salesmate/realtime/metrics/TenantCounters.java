@@ -30,9 +30,17 @@ public class TenantCounters {
     }
 
     private final Map<String, Totals> byTenant = new ConcurrentHashMap<>();
+    /** Counts of tenants past {@link #MAX_TENANTS}: in the node's totals, not kept per tenant. */
+    private final Totals untracked = new Totals();
+    /** The most tenants counted one by one (an admin key may emit to any tenant id: the map must not grow without end). */
+    static final int MAX_TENANTS = 100_000;
 
     public Totals of(String tenantId) {
-        return byTenant.computeIfAbsent(tenantId, t -> new Totals());
+        Totals t = byTenant.get(tenantId);
+        if (t != null) {
+            return t;
+        }
+        return byTenant.size() >= MAX_TENANTS ? untracked : byTenant.computeIfAbsent(tenantId, x -> new Totals());
     }
 
     /** Every tenant counted so far on this node. */

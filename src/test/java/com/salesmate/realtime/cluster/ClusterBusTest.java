@@ -104,6 +104,11 @@ class ClusterBusTest {
                 "[\"x\",{\"type\":2,\"data\":[\"alert\"," + "[".repeat(100) + "]".repeat(100) + "],\"nsp\":\"/\"},{}]")));
         hostile.put("reserved_event", frame("connect", JSON.createObjectNode(), t));
         hostile.put("reserved_event ", frame("disconnect", JSON.createObjectNode(), t));
+        // the server's authority over one socket, or what only clients send: never from the bus
+        hostile.put("own_event", frame("authenticated", JSON.createObjectNode().put("success", true)
+                .put("tenantId", "someone-else"), t));
+        hostile.put("own_event ", frame("auth:error", JSON.createObjectNode().put("success", false), t));
+        hostile.put("own_event  ", frame("location:update", JSON.createObjectNode().put("latitude", 1), t));
         hostile.put("too_large", frame("alert", JSON.createObjectNode().put("message", "x".repeat(1_100_000)), t));
         hostile.put("binary", frame("alert", JSON.createObjectNode().put("blob", new byte[] {1, 2, 3}), t));
         ArrayNode otherNamespace = (ArrayNode) MSGPACK.readTree(frame("alert", JSON.createObjectNode(), t));
@@ -136,6 +141,9 @@ class ClusterBusTest {
                 assertThat(c.awaitObject("visit:updated").getInt("n")).isEqualTo(1);
                 assertThat(c.drain("alert")).isEmpty();
                 assertThat(c.drain("connect")).isEmpty();
+                assertThat(c.drain("auth:error")).isEmpty();
+                assertThat(c.drain("authenticated")).isEmpty(); // the one of its own authentication was awaited
+                assertThat(c.drain("location:update")).isEmpty();
             }
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 Map<String, Long> after = dropped(hostile);

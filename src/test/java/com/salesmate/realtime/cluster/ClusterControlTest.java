@@ -155,4 +155,30 @@ class ClusterControlTest {
             }
         }
     }
+
+    /** A node's figures key expires unless renewed, and a clean stop deletes it (it was kept forever). */
+    @Test
+    void aNodesFiguresKeyHasAnExpiryAndGoesWithACleanStop() throws Exception {
+        TestApp c = CLUSTER.node(PG.url());
+        try (StatefulRedisConnection<String, String> redis = CLIENT.connect()) {
+            java.util.Set<String> before = new java.util.HashSet<>(redis.sync().keys(CLUSTER.keyPrefix() + ":n:*:stats"));
+            c.extension().before();
+            String mine;
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        redis.sync().keys(CLUSTER.keyPrefix() + ":n:*:stats").size() > before.size());
+                java.util.Set<String> now = new java.util.HashSet<>(redis.sync().keys(CLUSTER.keyPrefix() + ":n:*:stats"));
+                now.removeAll(before);
+                mine = now.iterator().next();
+                long ttl = redis.sync().pttl(mine);
+                assertThat(ttl).as("expiry of %s", mine).isPositive().isLessThanOrEqualTo(3 * 3_000);
+                assertThat(redis.sync().hget(mine, "active")).isNotNull();
+            } finally {
+                c.extension().after();
+            }
+            assertThat(redis.sync().exists(mine)).as("%s after a clean stop", mine).isZero();
+            // the other nodes' keys are still there
+            assertThat(redis.sync().keys(CLUSTER.keyPrefix() + ":n:*:stats")).containsAll(before);
+        }
+    }
 }
