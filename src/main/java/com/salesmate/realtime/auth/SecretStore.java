@@ -41,7 +41,7 @@ public final class SecretStore {
         }
         Path file = dataDir.resolve(fileName);
         try {
-            Files.createDirectories(dataDir);
+            com.salesmate.realtime.core.OwnerOnly.directories(dataDir);
             if (!Files.exists(file)) {
                 byte[] bytes = new byte[32];
                 RANDOM.nextBytes(bytes);

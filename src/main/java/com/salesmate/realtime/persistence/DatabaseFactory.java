@@ -9,7 +9,6 @@ import jakarta.validation.constraints.Pattern;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,11 +83,14 @@ public class DatabaseFactory {
         if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
             return;
         }
-        Path parent = Path.of(path).toAbsolutePath().getParent();
+        Path file = Path.of(path).toAbsolutePath();
         try {
-            Files.createDirectories(parent);
+            // the tenants' locations and notifications: the folder 0700 and the file 0600 when this service makes them
+            // (SQLite gives its -wal and -shm files the database file's permissions)
+            com.salesmate.realtime.core.OwnerOnly.directories(file.getParent());
+            com.salesmate.realtime.core.OwnerOnly.file(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + parent, e);
+            throw new UncheckedIOException("cannot create " + file, e);
         }
     }
 

@@ -68,11 +68,13 @@ class TypingTest {
     @Test
     void salesmanTypingReachesTheTenantsManagersOnly() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient boss = manager(t, "boss");
              SioClient deputy = manager(t, "deputy");
-             SioClient device1 = salesman(t, "s1");
-             SioClient device2 = salesman(t, "s1");
-             SioClient colleague = salesman(t, "s2");
+             SioClient device1 = salesman(t, sA);
+             SioClient device2 = salesman(t, sA);
+             SioClient colleague = salesman(t, sB);
              SioClient otherTenantsManager = manager(freshTenant(), "boss")) {
             JSONObject ack = device1.emitAck("typing", to("managers", "c1"));
             assertOk(ack);
@@ -80,7 +82,7 @@ class TypingTest {
 
             for (SioClient m : List.of(boss, deputy)) {
                 JSONObject relayed = m.awaitObject("typing");
-                assertFrom(relayed, "user-s1", "s1", "salesman");
+                assertFrom(relayed, "user-" + sA, sA, "salesman");
                 assertThat(relayed.getString("to")).isEqualTo("managers");
                 assertThat(relayed.getString("conversationId")).isEqualTo("c1");
             }
@@ -94,6 +96,8 @@ class TypingTest {
     @Test
     void aManagersTypingNeverReachesItsOwnOtherDevice() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient bossPhone = manager(t, "boss");
              SioClient bossLaptop = manager(t, "boss");
              SioClient deputy = manager(t, "deputy")) {
@@ -109,23 +113,27 @@ class TypingTest {
     @Test
     void aForgedFromIsIgnoredAndTheRelayCarriesTheTokensSender() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient boss = manager(t, "boss");
-             SioClient s = salesman(t, "s1")) {
+             SioClient s = salesman(t, sA)) {
             JSONObject forged = to("managers", "c1").put("from",
                     new JSONObject().put("userId", "boss").put("salesmanId", JSONObject.NULL).put("role", "manager"));
             assertOk(s.emitAck("typing", forged));
-            assertFrom(boss.awaitObject("typing"), "user-s1", "s1", "salesman");
+            assertFrom(boss.awaitObject("typing"), "user-" + sA, sA, "salesman");
             s.emit("stop-typing", forged);
-            assertFrom(boss.awaitObject("stop-typing"), "user-s1", "s1", "salesman");
+            assertFrom(boss.awaitObject("stop-typing"), "user-" + sA, sA, "salesman");
         }
     }
 
     @Test
     void aSalesmanCannotAddressAnotherSalesman() throws Exception {
         String t = freshTenant();
-        try (SioClient s1 = salesman(t, "s1");
-             SioClient s2 = salesman(t, "s2")) {
-            JSONObject ack = s1.emitAck("typing", to("salesman:s2", null));
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
+        try (SioClient s1 = salesman(t, sA);
+             SioClient s2 = salesman(t, sB)) {
+            JSONObject ack = s1.emitAck("typing", to("salesman:" + sB, null));
             assertThat(ack.getBoolean("success")).isFalse();
             assertThat(ack.getJSONObject("error").getString("code")).isEqualTo("forbidden");
             s2.assertNone("typing", QUIET);
@@ -135,26 +143,28 @@ class TypingTest {
     @Test
     void aManagerTypingToASalesmanReachesAllItsDevicesOnly() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient boss = manager(t, "boss");
              SioClient bossLaptop = manager(t, "boss");
              SioClient deputy = manager(t, "deputy");
-             SioClient phone = salesman(t, "s1");
-             SioClient tablet = salesman(t, "s1");
-             SioClient colleague = salesman(t, "s2")) {
-            JSONObject ack = boss.emitAck("typing", to("salesman:s1", "chat-9"));
+             SioClient phone = salesman(t, sA);
+             SioClient tablet = salesman(t, sA);
+             SioClient colleague = salesman(t, sB)) {
+            JSONObject ack = boss.emitAck("typing", to("salesman:" + sA, "chat-9"));
             assertOk(ack);
             assertThat(ack.getInt("delivered")).isEqualTo(2);
             for (SioClient device : List.of(phone, tablet)) {
                 JSONObject relayed = device.awaitObject("typing");
                 assertFrom(relayed, "boss", null, "manager");
-                assertThat(relayed.getString("to")).isEqualTo("salesman:s1");
+                assertThat(relayed.getString("to")).isEqualTo("salesman:" + sA);
                 assertThat(relayed.getString("conversationId")).isEqualTo("chat-9");
             }
             colleague.assertNone("typing", QUIET);
             deputy.assertNone("typing", Duration.ZERO);
             bossLaptop.assertNone("typing", Duration.ZERO);
 
-            assertOk(boss.emitAck("stop-typing", to("salesman:s1", "chat-9")));
+            assertOk(boss.emitAck("stop-typing", to("salesman:" + sA, "chat-9")));
             assertFrom(phone.awaitObject("stop-typing"), "boss", null, "manager");
             assertFrom(tablet.awaitObject("stop-typing"), "boss", null, "manager");
         }
@@ -163,14 +173,16 @@ class TypingTest {
     @Test
     void stopTypingIsRelayedAndAnUnrefreshedTypingEndsWithAnAutomaticStopAfterSixSeconds() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient boss = manager(t, "boss");
-             SioClient s = salesman(t, "s1")) {
+             SioClient s = salesman(t, sA)) {
             // explicit stop: relayed at once, and its timer is cancelled (no second stop later)
             assertOk(s.emitAck("typing", to("managers", "stopped")));
             assertThat(boss.awaitObject("typing").getString("conversationId")).isEqualTo("stopped");
             assertOk(s.emitAck("stop-typing", to("managers", "stopped")));
             JSONObject stop = boss.awaitObject("stop-typing");
-            assertFrom(stop, "user-s1", "s1", "salesman");
+            assertFrom(stop, "user-" + sA, sA, "salesman");
             assertThat(stop.getString("to")).isEqualTo("managers");
             assertThat(stop.getString("conversationId")).isEqualTo("stopped");
 
@@ -184,7 +196,7 @@ class TypingTest {
             long elapsed = (System.nanoTime() - t0) / 1_000_000;
             assertThat(elapsed).as("ms from typing to the automatic stop").isBetween(5000L, 9000L);
             assertThat(auto.getString("conversationId")).isEqualTo("auto");
-            assertFrom(auto, "user-s1", "s1", "salesman");
+            assertFrom(auto, "user-" + sA, sA, "salesman");
             boss.assertNone("stop-typing", Duration.ofMillis(1000));
         }
     }
@@ -192,8 +204,10 @@ class TypingTest {
     @Test
     void aBurstOfMoreThanTenTypingEventsIsRateLimited() throws Exception {
         String t = freshTenant();
+        String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
+        String sB = "s2-" + t;
         try (SioClient boss = manager(t, "boss");
-             SioClient s = salesman(t, "s1")) {
+             SioClient s = salesman(t, sA)) {
             List<CompletableFuture<JSONObject>> acks = new ArrayList<>();
             for (int i = 0; i < 15; i++) {
                 acks.add(s.emitAsync("typing", to("managers", "c" + i)));
