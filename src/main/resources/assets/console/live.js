@@ -4,6 +4,8 @@ import { $, el, say, time, restClient } from './dom.js';
 
 const FEED_LIMIT = 200;
 const SERVER_CLOSE_RETRY_MS = 1000;
+/** How long presence events gather before the online list is read again. */
+const RELOAD_PAUSE_MS = 250;
 const TRAIL_STYLE = { color: '#c2410c', weight: 3 };
 
 function tileHost(template) {
@@ -84,8 +86,11 @@ export function startLive({ config, token, claims, setState, signOut }) {
     if (!s.position) return;
     const at = [s.position.latitude, s.position.longitude];
     if (!s.marker) {
+      // the label is text, never HTML: Leaflet takes a tooltip string as markup
+      const label = document.createElement('span');
+      label.textContent = s.salesmanId;
       s.marker = L.circleMarker(at, { radius: 8, weight: 2, color: '#1d4ed8', fillOpacity: 0.8 })
-        .bindTooltip(s.salesmanId, { permanent: true, direction: 'right', className: 'marker-label' })
+        .bindTooltip(label, { permanent: true, direction: 'right', className: 'marker-label' })
         .addTo(map);
       s.marker.getElement().setAttribute('data-salesman', s.salesmanId);
     } else {
@@ -126,6 +131,30 @@ export function startLive({ config, token, claims, setState, signOut }) {
     } catch (e) {
       failed('Could not load the online salesmen', e);
     }
+  }
+
+  // A wave of presence events (2,000 phones reconnecting) must not become 2,000 reloads: at most one request in flight
+  // and one queued behind it, each after a short pause that gathers the events of a burst.
+  let loading = null;
+  let loadAgain = false;
+  let loadTimer = null;
+  function reloadOnline() {
+    if (stopped) return;
+    if (loading) {
+      loadAgain = true;
+      return;
+    }
+    if (loadTimer) return;
+    loadTimer = setTimeout(() => {
+      loadTimer = null;
+      loading = loadOnline().finally(() => {
+        loading = null;
+        if (loadAgain) {
+          loadAgain = false;
+          reloadOnline();
+        }
+      });
+    }, RELOAD_PAUSE_MS);
   }
 
   async function showTrail(salesmanId) {
@@ -246,13 +275,13 @@ export function startLive({ config, token, claims, setState, signOut }) {
     update(p.salesmanId, {
       online: true, connections: Math.max(1, s.connections), onlineSince: s.online ? s.onlineSince : p.at, lastSeen: p.at,
     });
-    loadOnline(); // the exact connection count and the last position come from the API
+    reloadOnline(); // the exact connection count and the last position come from the API
   });
   socket.on('salesman:offline', (p) => update(p.salesmanId, { online: false, connections: 0, lastSeen: p.at }));
   socket.on('location:updated', (p) => {
     const s = update(p.salesmanId, { position: p, lastSeen: p.receivedAt });
     if (selected === p.salesmanId && trail) trail.addLatLng([p.latitude, p.longitude]);
-    if (s && !s.online) loadOnline();
+    if (s && !s.online) reloadOnline();
   });
   socket.onAny((event, payload) => {
     if (event === 'location:updated' || event === 'authenticated' || event === 'auth:error') return;
@@ -263,6 +292,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
     stop() {
       stopped = true;
       clearTimeout(reconnectTimer);
+      clearTimeout(loadTimer);
       socket.disconnect();
       notifyForm.removeEventListener('submit', sendNotification);
       alertForm.removeEventListener('submit', sendAlert);

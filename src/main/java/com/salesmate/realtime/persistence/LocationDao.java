@@ -92,6 +92,21 @@ public interface LocationDao extends SqlObject {
             """)
     Optional<LocationRow> latest(@Bind("tenantId") String tenantId, @Bind("salesmanId") String salesmanId);
 
+    /** The latest location of each of the salesmen (those with none are absent), in one statement. */
+    @SqlQuery("""
+            SELECT l.id, l.tenant_id, l.salesman_id, l.latitude, l.longitude, l.accuracy, l.speed, l.heading,
+                   l.altitude, l.battery, l.recorded_at, l.received_at
+            FROM locations l
+            JOIN (SELECT salesman_id, MAX(recorded_at) AS recorded_at
+                  FROM locations
+                  WHERE tenant_id = :tenantId AND salesman_id IN (<salesmanIds>)
+                  GROUP BY salesman_id) newest
+              ON l.salesman_id = newest.salesman_id AND l.recorded_at = newest.recorded_at
+            WHERE l.tenant_id = :tenantId
+            """)
+    List<LocationRow> latestOf(@Bind("tenantId") String tenantId,
+                               @org.jdbi.v3.sqlobject.customizer.BindList("salesmanIds") List<String> salesmanIds);
+
     @SqlQuery("SELECT COUNT(*) FROM locations")
     long count();
 }
