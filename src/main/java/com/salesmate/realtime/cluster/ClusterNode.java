@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -236,17 +237,12 @@ public final class ClusterNode implements Reach, Managed {
     private void resync() {
         resyncs.mark();
         lastFigures = Map.of(); // Redis may have lost them: the next beat writes every figure
-        Map<String, Map.Entry<String, Integer>> held = new HashMap<>();
-        for (Connection c : parts.registry().authenticated()) {
-            var id = c.identity();
-            if (id.isSalesman()) {
-                held.merge(id.salesmanId(), Map.entry(id.tenantId(), 1),
-                        (a, b) -> Map.entry(a.getKey(), a.getValue() + b.getValue()));
-            }
-        }
         long now = parts.clock().millis();
-        membership.reregister(parts.registry())
-                .thenCompose(x -> state.presenceSync(held, parts.presenceGrace(), now))
+        // sockets and presence are issued at once, in order on one connection; presence's snapshot is taken where its
+        // changes are issued, so none made meanwhile is lost or overwritten
+        CompletionStage<?> sockets = membership.reregister(parts.registry());
+        CompletionStage<List<String[]>> synced = presence.sync(now);
+        sockets.thenCombine(synced, (x, online) -> online)
                 .whenComplete((online, failure) -> {
                     if (failure != null) {
                         markDirty();

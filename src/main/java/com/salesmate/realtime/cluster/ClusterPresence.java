@@ -9,8 +9,11 @@ import com.salesmate.realtime.persistence.SightingRecorder;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Presence for the whole cluster, decided in Redis by atomic scripts: a salesman is online while any node holds one
@@ -25,6 +28,15 @@ final class ClusterPresence implements Presence {
     private final Duration grace;
     private final Clock clock;
     private final Runnable failed;
+    /**
+     * This node's salesmen and how many sockets each holds here, changed under {@link #lock} as each change is issued
+     * to Redis. A resync takes its snapshot and issues its sync under the same lock, on the same connection (so Redis
+     * runs them in that order): a socket that arrives or leaves during a resync is either in the snapshot or after
+     * the sync, never overwritten by it (before, a salesman who connected during a resync was announced offline while
+     * connected, and one who left stayed online forever).
+     */
+    private final Map<String, Map.Entry<String, Integer>> held = new HashMap<>();
+    private final Object lock = new Object();
 
     ClusterPresence(SharedState state, Publisher publisher, SightingRecorder sightings, Duration grace, Clock clock,
                     Runnable failed) {
@@ -40,7 +52,13 @@ final class ClusterPresence implements Presence {
     public void connected(Identity salesman) {
         long now = clock.millis();
         sightings.seen(salesman.tenantId(), salesman.salesmanId(), now);
-        state.presenceUp(salesman, now).whenComplete((cameOnline, e) -> {
+        CompletionStage<Boolean> up;
+        synchronized (lock) {
+            held.merge(salesman.salesmanId(), Map.entry(salesman.tenantId(), 1),
+                    (a, b) -> Map.entry(a.getKey(), a.getValue() + 1));
+            up = state.presenceUp(salesman, now);
+        }
+        up.whenComplete((cameOnline, e) -> {
             if (e != null) {
                 failed.run(); // told once Redis is back, when this node registers its presence again
             } else if (cameOnline) {
@@ -52,11 +70,27 @@ final class ClusterPresence implements Presence {
     @Override
     public void disconnected(Identity salesman, long at) {
         sightings.seen(salesman.tenantId(), salesman.salesmanId(), at);
-        state.presenceDown(salesman, at, grace).whenComplete((r, e) -> {
+        CompletionStage<Long> down;
+        synchronized (lock) {
+            held.computeIfPresent(salesman.salesmanId(),
+                    (s, tc) -> tc.getValue() <= 1 ? null : Map.entry(tc.getKey(), tc.getValue() - 1));
+            down = state.presenceDown(salesman, at, grace);
+        }
+        down.whenComplete((r, e) -> {
             if (e != null) {
                 failed.run();
             }
         });
+    }
+
+    /**
+     * Sets this node's counts in Redis to what it holds now (after Redis came back, or after the node was presumed
+     * dead); answers the (salesman, tenant) pairs that came online by it.
+     */
+    CompletionStage<List<String[]>> sync(long now) {
+        synchronized (lock) {
+            return state.presenceSync(new HashMap<>(held), grace, now);
+        }
     }
 
     /** A salesman the cluster's heartbeat found offline. */

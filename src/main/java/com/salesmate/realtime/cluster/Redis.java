@@ -36,7 +36,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class Redis implements AutoCloseable {
     /** Commands one connection may have waiting for Redis's answer. */
-    static final int REQUEST_QUEUE = 10_000;
+    static final int REQUEST_QUEUE = 100_000;
 
     private static final RedisCodec<String, byte[]> BINARY = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final String LIB = resource("lib.lua");
