@@ -49,6 +49,13 @@ final class Bus {
     private final AtomicLong lastDropLog = new AtomicLong();
     private volatile LocalPublisher local;
     private volatile Consumer<byte[]> control = b -> { };
+    /**
+     * What arrives is decoded and fanned out here, one message at a time in arrival order, never on Lettuce's I/O
+     * thread (a fan-out to thousands of sockets would stall every Redis reply of the node meanwhile). Bounded: past
+     * {@link #BACKLOG} waiting messages one is dropped and counted (backlog) rather than memory grown.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor fanout;
+    static final int BACKLOG = 100_000;
 
     Bus(Redis redis, String channelKey, String uid, String controlChannel, int maxBytes, ObjectMapper json,
         MetricRegistry metrics) {
@@ -63,6 +70,27 @@ final class Bus {
         this.published = metrics.meter(PUBLISHED);
         this.received = metrics.meter(RECEIVED);
         this.dropped = metrics.meter(DROPPED);
+        this.fanout = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(BACKLOG), r -> {
+                    Thread t = new Thread(r, "cluster-bus-" + uid);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Stops fanning out (the node is leaving). */
+    void stop() {
+        fanout.shutdownNow();
+    }
+
+    private void arrived(String channel, byte[] message) {
+        try {
+            fanout.execute(() -> onMessage(channel, message));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!fanout.isShutdown()) {
+                drop("backlog", BACKLOG + " messages waiting to be fanned out");
+            }
+        }
     }
 
     /** Starts delivering to {@code local} what arrives, and hands control messages to {@code control}. */
@@ -72,12 +100,12 @@ final class Bus {
         redis.subscriber().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String pattern, String channel, byte[] message) {
-                onMessage(channel, message);
+                arrived(channel, message);
             }
 
             @Override
             public void message(String channel, byte[] message) {
-                onMessage(channel, message);
+                arrived(channel, message);
             }
         });
         // every namespace's channels, so that emits to a namespace this service does not serve are counted

@@ -129,6 +129,20 @@ public final class ClusterNode implements Reach, Managed {
     @Override
     public void stop() {
         worker.shutdownNow();
+        // a heartbeat still waiting for Redis would write the figures again after they are deleted below
+        long until = System.nanoTime() + settings.commandTimeout().toNanos();
+        while (ticking.get() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        bus.stop();
+        if (membership != null) {
+            membership.stop();
+        }
         try {
             CompletableFuture.allOf(
                     state.presenceSync(Map.of(), parts.presenceGrace(), parts.clock().millis()).toCompletableFuture(),
