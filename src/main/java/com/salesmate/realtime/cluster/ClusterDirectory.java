@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -53,6 +55,17 @@ final class ClusterDirectory implements Directory {
         Set<String> tenants = new HashSet<>(registry.tenants());
         others.tenants().forEach(room -> tenants.add(room.substring("tenant:".length())));
         return tenants;
+    }
+
+    @Override
+    public Map<String, Load> loads() {
+        Map<String, Load> all = new HashMap<>(LocalDirectory.loads(registry));
+        state.loadsElsewhere().forEach((tenant, there) -> all.merge(tenant, there, (a, b) -> {
+            Set<String> salesmen = new HashSet<>(a.salesmen());
+            salesmen.addAll(b.salesmen());
+            return new Load(a.activeConnections() + b.activeConnections(), salesmen);
+        }));
+        return all;
     }
 
     @Override

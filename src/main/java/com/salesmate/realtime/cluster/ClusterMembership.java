@@ -42,9 +42,15 @@ final class ClusterMembership implements Membership {
         enqueue(() -> put(connection));
     }
 
+    /** One room more: one command of constant size (socket_join.lua), whatever the rooms the socket is in already. */
     @Override
-    public void joined(Connection connection) {
-        enqueue(() -> put(connection));
+    public void joined(Connection connection, String room) {
+        enqueue(() -> {
+            if (connection.isOpen() && connection.isAuthenticated()) {
+                Identity id = connection.identity();
+                watch(state.joinSocket(id.tenantId(), connection.id(), id.userId(), room));
+            }
+        });
     }
 
     @Override

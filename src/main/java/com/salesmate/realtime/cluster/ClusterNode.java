@@ -129,8 +129,13 @@ public final class ClusterNode implements Reach, Managed {
     @Override
     public void stop() {
         worker.shutdownNow();
-        // a heartbeat still waiting for Redis would write the figures again after they are deleted below
+        // a heartbeat still running, or waiting for Redis, would write the figures again after they are deleted below
         long until = System.nanoTime() + settings.commandTimeout().toNanos();
+        try {
+            worker.awaitTermination(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         while (ticking.get() && System.nanoTime() < until) {
             try {
                 Thread.sleep(5);

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeoutException;
 final class SharedState {
     private static final Redis.Script SOCKET_PUT = new Redis.Script("socket_put.lua");
     private static final Redis.Script SOCKET_DEL = new Redis.Script("socket_del.lua");
+    private static final Redis.Script SOCKET_JOIN = new Redis.Script("socket_join.lua");
+    private static final Redis.Script TENANT_LOADS = new Redis.Script("tenant_loads.lua");
     private static final Redis.Script NODE_RESET = new Redis.Script("node_reset.lua");
     private static final Redis.Script COUNT = new Redis.Script("count.lua");
     private static final Redis.Script LIST = new Redis.Script("list.lua");
@@ -82,6 +84,11 @@ final class SharedState {
         return redis.run(SOCKET_PUT, ScriptOutputType.INTEGER, args.toArray(String[]::new));
     }
 
+    /** A registered socket joined one room (constant work in Redis). */
+    CompletionStage<Long> joinSocket(String tenantId, String sessionId, String userId, String room) {
+        return redis.run(SOCKET_JOIN, ScriptOutputType.INTEGER, prefix, node, tenantId, sessionId, userId, room);
+    }
+
     CompletionStage<Long> deleteSocket(String tenantId, String sessionId, String userId, String salesmanId) {
         return redis.run(SOCKET_DEL, ScriptOutputType.INTEGER, prefix, node, tenantId, sessionId, userId,
                 salesmanId == null ? "" : salesmanId);
@@ -106,6 +113,25 @@ final class SharedState {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("a socket entry in Redis does not decode", e);
             }
+        }
+        return out;
+    }
+
+    /** Each tenant's sockets and salesmen on the other live nodes, in one script. Blocking. */
+    Map<String, com.salesmate.realtime.hub.Directory.Load> loadsElsewhere() {
+        List<Object> r = await(redis.run(TENANT_LOADS, ScriptOutputType.MULTI, prefix, node));
+        Map<String, com.salesmate.realtime.hub.Directory.Load> out = new HashMap<>();
+        for (int i = 0; i + 2 < r.size(); i += 3) {
+            String tenant = (String) r.get(i);
+            int count = Integer.parseInt((String) r.get(i + 1));
+            String list = (String) r.get(i + 2);
+            java.util.Set<String> salesmen = list.isEmpty() ? new java.util.HashSet<>()
+                    : new java.util.HashSet<>(List.of(list.split(",")));
+            out.merge(tenant, new com.salesmate.realtime.hub.Directory.Load(count, salesmen), (a, b) -> {
+                java.util.Set<String> both = new java.util.HashSet<>(a.salesmen());
+                both.addAll(b.salesmen());
+                return new com.salesmate.realtime.hub.Directory.Load(a.activeConnections() + b.activeConnections(), both);
+            });
         }
         return out;
     }

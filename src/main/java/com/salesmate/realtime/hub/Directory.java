@@ -25,6 +25,13 @@ public interface Directory {
     /** The tenants with at least one authenticated socket. */
     Set<String> tenants();
 
+    /** A tenant's live authenticated sockets and the distinct salesmen among them. */
+    record Load(int activeConnections, Set<String> salesmen) {
+    }
+
+    /** Every tenant with a live authenticated socket, with its load: one look (one Redis round trip in a cluster). */
+    java.util.Map<String, Load> loads();
+
     /** The figures of every tenant. */
     Stats stats();
 

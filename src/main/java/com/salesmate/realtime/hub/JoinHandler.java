@@ -54,7 +54,7 @@ class JoinHandler {
             throw new ApiException(ErrorCode.RATE_LIMITED, "a socket may be in at most " + maxRooms + " rooms");
         }
         if (registry.join(connection, room)) {
-            membership.joined(connection);
+            membership.joined(connection, room);
         }
         Map<String, Object> body = Replies.success();
         body.put("room", room);

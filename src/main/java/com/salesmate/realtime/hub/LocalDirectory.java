@@ -43,6 +43,29 @@ public final class LocalDirectory implements Directory {
     }
 
     @Override
+    public java.util.Map<String, Load> loads() {
+        return loads(registry);
+    }
+
+    /** This node's tenants' loads. */
+    public static java.util.Map<String, Load> loads(ConnectionRegistry registry) {
+        java.util.Map<String, Load> out = new java.util.HashMap<>();
+        for (String tenant : registry.tenants()) {
+            List<Connection> sockets = registry.ofTenant(tenant).stream().filter(Connection::isAuthenticated).toList();
+            if (!sockets.isEmpty()) {
+                Set<String> salesmen = new java.util.HashSet<>();
+                sockets.forEach(c -> {
+                    if (c.identity().salesmanId() != null) {
+                        salesmen.add(c.identity().salesmanId());
+                    }
+                });
+                out.put(tenant, new Load(sockets.size(), salesmen));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Stats stats() {
         return new Stats(metrics.totalConnections(), registry.size(), metrics.messagesSent(),
                 metrics.messagesReceived(), registry.tenants().size(), registry.salesmen().size(),

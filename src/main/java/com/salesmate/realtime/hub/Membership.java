@@ -12,7 +12,7 @@ public interface Membership {
         }
 
         @Override
-        public void joined(Connection connection) {
+        public void joined(Connection connection, String room) {
         }
 
         @Override
@@ -23,8 +23,8 @@ public interface Membership {
     /** The socket was authenticated for the first time and is in its automatic rooms. */
     void admitted(Connection connection);
 
-    /** The socket joined a room it was not in. */
-    void joined(Connection connection);
+    /** The socket joined {@code room}, which it was not in. */
+    void joined(Connection connection, String room);
 
     /** An authenticated socket is gone. */
     void left(Connection connection);

@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -48,17 +47,18 @@ public class StatsResource {
     @Path("/tenants")
     public Map<String, Object> tenants(@Auth Caller caller) {
         caller.requireOperator();
-        Collection<String> ids = caller.isAdmin() ? new TreeSet<>(directory.tenants()) : List.of(caller.tenantId());
-        List<Map<String, Object>> tenants = ids.stream().map(this::tenant).toList();
+        // every tenant's load in one look (one Redis round trip in a cluster), not one listing per tenant
+        Map<String, Directory.Load> loads = directory.loads();
+        Collection<String> ids = caller.isAdmin() ? new TreeSet<>(loads.keySet()) : List.of(caller.tenantId());
+        List<Map<String, Object>> tenants = ids.stream().map(id -> tenant(id, loads.get(id))).toList();
         return Answers.ok("count", tenants.size(), "tenants", tenants);
     }
 
-    private Map<String, Object> tenant(String tenantId) {
-        List<Directory.Socket> sockets = directory.connections(tenantId);
+    private static Map<String, Object> tenant(String tenantId, Directory.Load load) {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("tenantId", tenantId);
-        t.put("activeConnections", sockets.size());
-        t.put("salesmen", sockets.stream().map(Directory.Socket::salesmanId).filter(Objects::nonNull).distinct().count());
+        t.put("activeConnections", load == null ? 0 : load.activeConnections());
+        t.put("salesmen", load == null ? 0 : load.salesmen().size());
         return t;
     }
 }

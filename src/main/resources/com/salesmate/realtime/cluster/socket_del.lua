@@ -7,7 +7,11 @@ local old = redis.call('HGET', tk, field)
 if not old then
   return 0
 end
-for _, r in ipairs(cjson.decode(old).rooms) do
+local rooms = {}
+for _, r in ipairs(cjson.decode(old).rooms) do rooms[r] = true end
+for _, r in ipairs(redis.call('SMEMBERS', P .. ':j:' .. field)) do rooms[r] = true end
+redis.call('DEL', P .. ':j:' .. field)
+for r in pairs(rooms) do
   add(rk, r, -1)
   add(rk, r .. '|' .. user, -1)
 end

@@ -7,6 +7,9 @@ local old = redis.call('HGET', tk, field)
 local before = {}
 if old then
   for _, r in ipairs(cjson.decode(old).rooms) do before[r] = true end
+  -- rooms joined one by one since (socket_join.lua): this entry's rooms hold them from now on
+  for _, r in ipairs(redis.call('SMEMBERS', P .. ':j:' .. field)) do before[r] = true end
+  redis.call('DEL', P .. ':j:' .. field)
 else
   add(rk, '*all', 1)
   if sm ~= '' then add(rk, '*s:' .. sm, 1) end

@@ -23,7 +23,10 @@ for i = 1, #dead, 2 do
   for _, t in ipairs(redis.call('SMEMBERS', P .. ':n:' .. d .. ':tenants')) do
     local tk = P .. ':t:' .. t .. ':sockets'
     for _, f in ipairs(redis.call('HKEYS', tk)) do
-      if string.sub(f, 1, #prefix) == prefix then redis.call('HDEL', tk, f) end
+      if string.sub(f, 1, #prefix) == prefix then
+        redis.call('HDEL', tk, f)
+        redis.call('DEL', P .. ':j:' .. f)
+      end
     end
   end
   redis.call('DEL', setk, P .. ':n:' .. d .. ':tenants', P .. ':n:' .. d .. ':rooms', P .. ':n:' .. d .. ':stats')

@@ -181,4 +181,51 @@ class ClusterControlTest {
             assertThat(redis.sync().keys(CLUSTER.keyPrefix() + ":n:*:stats")).containsAll(before);
         }
     }
+
+    /**
+     * join:salesman in cluster mode costs one constant-size command: the socket's entry in Redis is not rewritten per
+     * join (it was, with the whole room list: O(n^2) for n joins), and the other node still sees every room.
+     */
+    @Test
+    void joinsInClusterModeAreOneRoomEachAndSeenByTheOtherNode() throws Exception {
+        String t = ClusterNodes.tenant();
+        String joinSet;
+        try (StatefulRedisConnection<String, String> redis = CLIENT.connect();
+             SioClient manager = SioClient.open(A.socketUrl(), SioClient.options(A.managerToken(t, "m-join")))) {
+            manager.awaitConnected();
+            String sessionId = manager.awaitObject("authenticated").getString("sessionId");
+            String sockets = CLUSTER.keyPrefix() + ":t:" + t + ":sockets";
+            await().atMost(Duration.ofSeconds(5)).until(() -> !redis.sync().hgetall(sockets).isEmpty());
+            String field = redis.sync().hkeys(sockets).get(0);
+            assertThat(field).endsWith("|" + sessionId);
+            String entryBefore = redis.sync().hget(sockets, field);
+            joinSet = CLUSTER.keyPrefix() + ":j:" + field;
+            int joins = 150;
+            for (int i = 0; i < joins; i++) {
+                assertThat(manager.emitAck("join:salesman", new JSONObject().put("salesmanId", "j" + i))
+                        .getBoolean("success")).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    redis.sync().scard(CLUSTER.keyPrefix() + ":j:" + field) == joins);
+            assertThat(redis.sync().hget(sockets, field)).as("the socket's entry is not rewritten per join")
+                    .isEqualTo(entryBefore);
+            // node B sees the rooms: an emit there to the last room joined reaches the manager on A, once
+            JSONObject body = new JSONObject().put("tenantId", t).put("event", "target:progress").put("to", "salesman")
+                    .put("salesmanId", "j" + (joins - 1)).put("data", new JSONObject().put("percent", 10));
+            assertThat(B.postOk("/emit/event", TestApp.ADMIN_KEY, body.toString()).path("delivered").asInt())
+                    .isEqualTo(1);
+            assertThat(manager.awaitObject("target:progress").getString("salesmanId")).isEqualTo("j" + (joins - 1));
+            // and the first room joined too (every join counted, not only the last)
+            body.put("salesmanId", "j0");
+            assertThat(B.postOk("/emit/event", TestApp.ADMIN_KEY, body.toString()).path("delivered").asInt())
+                    .isEqualTo(1);
+            assertThat(manager.awaitObject("target:progress").getString("salesmanId")).isEqualTo("j0");
+            // B's listing still shows the socket (its entry read with its join set)
+            assertThat(B.getOk("/tenants/" + t + "/connections", TestApp.ADMIN_KEY).path("count").asInt()).isEqualTo(1);
+        }
+        // the socket gone, its join set goes with it
+        try (StatefulRedisConnection<String, String> redis = CLIENT.connect()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().exists(joinSet) == 0);
+        }
+    }
 }

@@ -227,9 +227,9 @@ class BadRequestTest {
     }
 
     @Test
-    @Order(100) // after nothingWasEmittedOrStored: while the bug below stands, these requests do emit and store
+    @Order(100) // after nothingWasEmittedOrStored, as the other refusals
     void numbersAndBooleansAreNotTakenForStrings() throws Exception {
-        // KNOWN BUG (reported): Jackson coerces numbers and booleans into String fields, so these are accepted
+        // Jackson would coerce numbers and booleans into String fields; StrictJson turns that off, so each is refused
         for (String[] c : new String[][]{
                 {"/emit/alert", "{\"message\":42}", "message"},
                 {"/emit/notification", "{\"salesmanId\":12345,\"message\":\"m\"}", "salesmanId"},
@@ -243,7 +243,7 @@ class BadRequestTest {
     @Test
     @Order(101)
     void encodedSlashInAPathIdGetsTheJsonErrorShape() throws Exception {
-        // KNOWN BUG (reported): Jetty refuses the ambiguous %2F itself, with its own text/html 400 page
+        // Jetty refuses the ambiguous %2F itself; its error handler answers in the API's JSON shape, not an HTML page
         HttpResponse<String> r = send("GET", APP.apiUrl("/tenants/a%2Fb/connections"), ADMIN, null, null);
         assertError(r, 400, "invalid_payload");
     }
