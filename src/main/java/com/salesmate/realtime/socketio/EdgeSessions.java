@@ -85,7 +85,7 @@ final class EdgeSessions {
         handshakeRates.values().removeIf(bucket -> bucket.isFull(now));
     }
 
-    /** Addresses whose handshake bucket is kept now (a gauge). */
+    /** Addresses whose handshake bucket is kept now. */
     int trackedAddresses() {
         return handshakeRates.size();
     }
