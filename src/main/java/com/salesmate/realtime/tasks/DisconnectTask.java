@@ -68,7 +68,9 @@ public class DisconnectTask extends Task {
             int closed = directory.disconnect(tenantId, salesmanId);
             output.printf("disconnected %d sockets of %s %s%n", closed, what, id);
         } catch (ApiException e) { // a cluster whose Redis is unreachable: this node's sockets are closed
-            output.println(e.getMessage());
+            output.println("FAILED: " + e.getMessage());
+            // a failure (HTTP 500), not a done: the other nodes' sockets are still open
+            throw new IllegalStateException("disconnect of " + what + " " + id + " not told to the other nodes", e);
         }
     }
 

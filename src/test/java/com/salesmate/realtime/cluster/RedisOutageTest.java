@@ -87,6 +87,17 @@ class RedisOutageTest {
             assertThat(ack.getBoolean("success")).as("stored in the database, as ever").isTrue();
             assertThat(managerB.awaitObject("location:updated").getString("salesmanId")).isEqualTo("s-outage");
             assertThat(A.meter("cluster.messages.dropped")).isGreaterThan(droppedBefore);
+            // the disconnect task closes this node's sockets and says, as a failure, that the others were not told
+            try (SioClient extra = SioClient.authenticated(A.socketUrl(), A.salesmanToken(T, "s-outage-extra"))) {
+                HttpResponse<String> task = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                                A.adminUrl("/tasks/disconnect?salesmanId=s-outage-extra")))
+                        .header("Authorization", "Bearer " + TestApp.ADMIN_KEY)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(task.statusCode()).as(task.body()).isEqualTo(500);
+                assertThat(task.body()).contains("FAILED: closed 1 sockets on this node; the other nodes could not be "
+                        + "reached through Redis");
+                extra.awaitDisconnected();
+            }
             // listings cannot be answered for the cluster: 503, not a partial list
             Response listing = A.get("/tenants/" + T + "/connections", TestApp.ADMIN_KEY);
             assertThat(listing.getStatus()).isEqualTo(503);
