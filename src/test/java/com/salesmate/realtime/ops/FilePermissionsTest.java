@@ -20,10 +20,12 @@ class FilePermissionsTest {
     @Test
     void theDataFolderSecretsAndDatabaseFileAreTheOwnersOnly() throws Exception {
         Path root = Files.createTempDirectory("salesmate-perms");
-        Path data = root.resolve("data");
         Path db = root.resolve("db/sub/realtime.db");
-        TestApp app = TestApp.withDatabase("jdbc:sqlite:" + db, ConfigOverride.config("dataDir", data.toString()),
+        TestApp app = TestApp.withDatabase("jdbc:sqlite:" + db,
                 ConfigOverride.config("auth.jwtSecret", ""), ConfigOverride.config("auth.adminApiKey", ""));
+        // the app's own data folder (TestApp names it), made by the service: not there before it starts
+        Path data = app.dataDir();
+        Files.delete(data);
         app.extension().before();
         try {
             assertThat(permissions(data)).isEqualTo("rwx------");
