@@ -60,11 +60,7 @@ final class ClusterDirectory implements Directory {
     @Override
     public Map<String, Load> loads() {
         Map<String, Load> all = new HashMap<>(LocalDirectory.loads(registry));
-        state.loadsElsewhere().forEach((tenant, there) -> all.merge(tenant, there, (a, b) -> {
-            Set<String> salesmen = new HashSet<>(a.salesmen());
-            salesmen.addAll(b.salesmen());
-            return new Load(a.activeConnections() + b.activeConnections(), salesmen);
-        }));
+        state.loadsElsewhere().forEach((tenant, there) -> all.merge(tenant, there, Load::plus));
         return all;
     }
 

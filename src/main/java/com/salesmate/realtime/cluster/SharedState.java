@@ -127,11 +127,8 @@ final class SharedState {
             String list = (String) r.get(i + 2);
             java.util.Set<String> salesmen = list.isEmpty() ? new java.util.HashSet<>()
                     : new java.util.HashSet<>(List.of(list.split(",")));
-            out.merge(tenant, new com.salesmate.realtime.hub.Directory.Load(count, salesmen), (a, b) -> {
-                java.util.Set<String> both = new java.util.HashSet<>(a.salesmen());
-                both.addAll(b.salesmen());
-                return new com.salesmate.realtime.hub.Directory.Load(a.activeConnections() + b.activeConnections(), both);
-            });
+            out.merge(tenant, new com.salesmate.realtime.hub.Directory.Load(count, salesmen),
+                    com.salesmate.realtime.hub.Directory.Load::plus);
         }
         return out;
     }

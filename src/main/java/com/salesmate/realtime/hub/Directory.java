@@ -27,6 +27,12 @@ public interface Directory {
 
     /** A tenant's live authenticated sockets and the distinct salesmen among them. */
     record Load(int activeConnections, Set<String> salesmen) {
+        /** This load and another tenant's share elsewhere, together (a salesman on both counts once). */
+        public Load plus(Load other) {
+            Set<String> both = new java.util.HashSet<>(salesmen);
+            both.addAll(other.salesmen);
+            return new Load(activeConnections + other.activeConnections, both);
+        }
     }
 
     /** Every tenant with a live authenticated socket, with its load: one look (one Redis round trip in a cluster). */

@@ -234,7 +234,7 @@ public class LocationWriter implements Managed {
         } catch (RuntimeException e) {
             failedBatches.inc();
             lastCommitFailed = true;
-            lastError = describe(e);
+            lastError = DatabaseErrors.describe(e);
             LOG.warn("location batch of {} not stored: {}", batch.size(), lastError);
             failAll(batch, "database unavailable");
             return;
@@ -263,7 +263,4 @@ public class LocationWriter implements Managed {
     }
 
     /** The failure without the statement text (it would carry coordinates): exception class and SQLState. */
-    static String describe(Throwable e) {
-        return DatabaseErrors.describe(e);
-    }
 }
