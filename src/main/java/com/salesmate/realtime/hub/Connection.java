@@ -124,6 +124,11 @@ public final class Connection {
         link.close(reason, notify);
     }
 
+    /** The edge's side of this socket. */
+    Link link() {
+        return link;
+    }
+
     void ack(long ackId, String json) {
         if (isOpen()) {
             link.ack(ackId, json);

@@ -1,58 +1,28 @@
 package com.salesmate.realtime.hub;
 
-import java.util.function.Supplier;
+import java.util.BitSet;
+import java.util.List;
 
 /**
- * One emit to many sockets in progress on this thread. The edge may hold its writes back during it and hand them
- * over when it ends (one task per event loop instead of one per recipient); the publisher opens one around each
- * fan-out. Not shared between threads; a fan-out begun inside another joins it.
+ * The edge's side of one emit to several sockets of this node: the hub names the event and its recipients, the edge
+ * decides how they are written (the Socket.IO edge encodes the frame once and groups the writes per event loop).
  */
-public final class Fanout implements AutoCloseable {
-    /** What the edge keeps during a fan-out: told when it ends. */
-    public interface Writes {
-        void flush();
-    }
+public interface Fanout {
 
-    private static final ThreadLocal<Fanout> CURRENT = new ThreadLocal<>();
-    private static final Fanout JOINED = new Fanout();
+    /**
+     * Queues {@code event} for each of {@code links}, in their order; the set bits are the indexes of those it was
+     * queued for (a closing session or one over its outbound limit is not).
+     */
+    BitSet send(OutboundEvent event, List<Link> links);
 
-    private Writes writes;
-
-    private Fanout() {
-    }
-
-    /** Opens a fan-out on this thread (or joins the one open); close it when every recipient has been handed the emit. */
-    public static Fanout begin() {
-        if (CURRENT.get() != null) {
-            return JOINED;
+    /** Each link on its own, through {@link Link#send}: for a hub whose edge does not group writes. */
+    Fanout EACH = (event, links) -> {
+        BitSet sent = new BitSet(links.size());
+        for (int i = 0; i < links.size(); i++) {
+            if (links.get(i).send(event)) {
+                sent.set(i);
+            }
         }
-        Fanout f = new Fanout();
-        CURRENT.set(f);
-        return f;
-    }
-
-    /** The fan-out open on this thread, or null. */
-    public static Fanout current() {
-        return CURRENT.get();
-    }
-
-    /** The edge's writes of this fan-out, created on first use. */
-    @SuppressWarnings("unchecked")
-    public <T extends Writes> T writes(Supplier<T> create) {
-        if (writes == null) {
-            writes = create.get();
-        }
-        return (T) writes;
-    }
-
-    @Override
-    public void close() {
-        if (this == JOINED) {
-            return;
-        }
-        CURRENT.remove();
-        if (writes != null) {
-            writes.flush();
-        }
-    }
+        return sent;
+    };
 }

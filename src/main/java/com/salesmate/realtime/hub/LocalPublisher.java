@@ -4,23 +4,29 @@ import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.metrics.SocketMetrics;
 
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Publishes to the sockets of this node through the registry's room index. Each payload is serialised once for all
- * its recipients, and each delivery (one per receiving socket) is counted on the meters {@code /stats} reads.
+ * its recipients, which are handed to the edge's {@link Fanout} together, and each delivery (one per receiving socket)
+ * is counted on the meters {@code /stats} reads.
  */
 public class LocalPublisher implements Publisher {
     private final ConnectionRegistry registry;
     private final SocketMetrics metrics;
     private final WireJson json;
+    private final Fanout fanout;
 
-    public LocalPublisher(ConnectionRegistry registry, SocketMetrics metrics, WireJson json) {
+    public LocalPublisher(ConnectionRegistry registry, SocketMetrics metrics, WireJson json, Fanout fanout) {
         this.registry = registry;
         this.metrics = metrics;
         this.json = json;
+        this.fanout = fanout;
     }
 
     @Override
@@ -34,28 +40,14 @@ public class LocalPublisher implements Publisher {
     }
 
     private int room(String tenantId, String room, String event, Object payload, String exceptUserId) {
-        int reached;
-        try (Fanout fanout = Fanout.begin()) {
-            reached = roomLocked(room, exceptUserId, event, payload);
-        }
-        metrics.sent(event, tenantId, reached);
-        return reached;
-    }
-
-    private int roomLocked(String room, String exceptUserId, String event, Object payload) {
-        OutboundEvent wire = null;
-        int reached = 0;
+        List<Connection> recipients = new ArrayList<>();
         for (Connection c : registry.inRoom(room)) {
-            if (!c.isAuthenticated() || (exceptUserId != null && c.identity().userId().equals(exceptUserId))) {
-                continue;
-            }
-            if (wire == null) {
-                wire = json.event(event, payload);
-            }
-            if (c.send(wire)) {
-                reached++;
+            if (c.isAuthenticated() && c.isOpen() && (exceptUserId == null || !c.identity().userId().equals(exceptUserId))) {
+                recipients.add(c);
             }
         }
+        int reached = recipients.isEmpty() ? 0 : send(json.event(event, payload), recipients).cardinality();
+        metrics.sent(event, tenantId, reached);
         return reached;
     }
 
@@ -65,16 +57,13 @@ public class LocalPublisher implements Publisher {
     }
 
     private int everyone(OutboundEvent wire) {
-        int reached = 0;
-        try (Fanout fanout = Fanout.begin()) {
-            for (Connection c : registry.authenticated()) {
-                if (c.send(wire)) {
-                    reached++;
-                    metrics.sent(wire.name(), c.identity().tenantId(), 1);
-                }
+        List<Connection> recipients = new ArrayList<>();
+        for (Connection c : registry.authenticated()) {
+            if (c.isOpen()) {
+                recipients.add(c);
             }
         }
-        return reached;
+        return sendCounted(wire, recipients);
     }
 
     @Override
@@ -106,18 +95,32 @@ public class LocalPublisher implements Publisher {
             rooms.forEach(r -> union.addAll(registry.inRoom(r)));
             candidates = union;
         }
-        int reached = 0;
-        try (Fanout fanout = Fanout.begin()) {
-            for (Connection c : candidates) {
-                Identity identity = c.identity();
-                if (identity == null || skipped(c, identity, except) || !c.send(wire)) {
-                    continue;
-                }
-                reached++;
-                metrics.sent(wire.name(), identity.tenantId(), 1);
+        List<Connection> recipients = new ArrayList<>();
+        for (Connection c : candidates) {
+            Identity identity = c.identity();
+            if (identity != null && c.isOpen() && !skipped(c, identity, except)) {
+                recipients.add(c);
             }
         }
-        return reached;
+        return sendCounted(wire, recipients);
+    }
+
+    /** Sends to every recipient and counts each delivery on its tenant's meter. */
+    private int sendCounted(OutboundEvent wire, List<Connection> recipients) {
+        BitSet sent = send(wire, recipients);
+        for (int i = sent.nextSetBit(0); i >= 0; i = sent.nextSetBit(i + 1)) {
+            metrics.sent(wire.name(), recipients.get(i).identity().tenantId(), 1);
+        }
+        return sent.cardinality();
+    }
+
+    /** Hands the event and its recipients to the edge in one call; the set bits index {@code recipients}. */
+    private BitSet send(OutboundEvent wire, List<Connection> recipients) {
+        List<Link> links = new ArrayList<>(recipients.size());
+        for (Connection c : recipients) {
+            links.add(c.link());
+        }
+        return fanout.send(wire, links);
     }
 
     private static boolean skipped(Connection c, Identity identity, Set<String> except) {

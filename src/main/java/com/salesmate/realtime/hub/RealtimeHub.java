@@ -36,11 +36,11 @@ public class RealtimeHub implements SocketEvents {
 
     public RealtimeHub(HubSettings settings, Authenticator authenticator, Stores stores, SocketMetrics metrics,
                        Validator validator, BlockingWork blocking, ScheduledExecutorService timers, Clock clock,
-                       Reach reach) {
+                       Reach reach, Fanout fanout) {
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(validator, metrics);
         IdGenerator ids = new IdGenerator(clock);
-        Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json),
+        Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json, fanout),
                 metrics, stores.sightings(), ids, timers, settings.presenceGrace(), clock));
         this.publisher = wiring.publisher();
         this.presence = wiring.presence();

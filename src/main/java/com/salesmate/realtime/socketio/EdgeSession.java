@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
 import com.salesmate.realtime.hub.Link;
-import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.SocketEvents;
 import io.netty.channel.Channel;
@@ -150,6 +149,14 @@ final class EdgeSession implements Link {
 
     @Override
     public boolean send(OutboundEvent event) {
+        return send(event, EncodedEvent.of(event), null);
+    }
+
+    /**
+     * Queues {@code event}, encoded once by the caller; during a fan-out ({@code writes} not null) an upgraded session
+     * is written with the fan-out's other recipients, otherwise through the library's queue.
+     */
+    boolean send(OutboundEvent event, EncodedEvent encoded, GroupedWrites writes) {
         if (closing.get() || !namespaceConnected.get()) {
             return false; // nothing is said to a namespace the client has not connected to
         }
@@ -161,13 +168,10 @@ final class EdgeSession implements Link {
             closeConnection(DisconnectReason.SLOW_CONSUMER);
             return false;
         }
-        EncodedEvent encoded = EncodedEvent.of(event); // encoded once for every recipient
-        Fanout fanout = Fanout.current();
         Channel ws = websocket;
-        if (fanout != null && ws != null && isUpgraded()) { // written with the fan-out's other recipients
-            GroupedWrites writes = fanout.writes(GroupedWrites::new);
-            if (SharedFrame.payloadLength(encoded) <= limits.maxSharedFrame()) {
-                writes.frame(this, ws, encoded);
+        if (writes != null && ws != null && isUpgraded()) {
+            if (writes.shareable()) {
+                writes.frame(this, ws);
             } else {
                 head.getPacketsQueue(Transport.WEBSOCKET).add(eventPacket(event, encoded));
                 writes.queued(this, ws);

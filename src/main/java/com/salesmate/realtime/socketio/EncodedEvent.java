@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An event's Socket.IO payload, {@code ["name",arg,...]}, as the UTF-8 bytes netty-socketio's encoder would write,
- * built once per emit and cached on the {@link OutboundEvent}: every recipient's packet then copies these bytes
- * instead of running Jackson again ({@link SocketJson} writes them). The arguments are JSON already; only the name is
+ * built once per emit (once per fan-out, {@link EdgeFanout}): every recipient's packet then copies these bytes instead
+ * of running Jackson again ({@link SocketJson} writes them). The arguments are JSON already; only the name is
  * escaped here, as Jackson escapes a string.
  */
 final class EncodedEvent {
@@ -19,18 +19,13 @@ final class EncodedEvent {
     }
 
     static EncodedEvent of(OutboundEvent event) {
-        if (event.encoded() instanceof EncodedEvent cached) {
-            return cached;
-        }
         StringBuilder text = new StringBuilder(event.length() + event.name().length() + 8).append("[\"");
         JsonStringEncoder.getInstance().quoteAsString(event.name(), text);
         text.append('"');
         for (String arg : event.args()) {
             text.append(',').append(arg);
         }
-        EncodedEvent encoded = new EncodedEvent(text.append(']').toString().getBytes(StandardCharsets.UTF_8));
-        event.encoded(encoded); // two threads may both build it: the same bytes
-        return encoded;
+        return new EncodedEvent(text.append(']').toString().getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] bytes() {

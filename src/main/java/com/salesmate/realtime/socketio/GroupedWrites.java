@@ -2,7 +2,6 @@ package com.salesmate.realtime.socketio;
 
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.messages.OutPacketMessage;
-import com.salesmate.realtime.hub.Fanout;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -10,7 +9,6 @@ import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +20,32 @@ import java.util.Set;
  * compressed channel) is queued in the library's packet queue instead, as any packet. When the fan-out ends each loop
  * gets one task that writes its recipients' frames in the order they were added and flushes each channel once. Netty
  * would otherwise get one cross-thread task, and a wake-up, per recipient; the library one encoding per recipient.
- * A session that began closing meanwhile is skipped: nothing follows its {@code 41}.
+ * A session that began closing meanwhile is skipped: nothing follows its {@code 41}. Used by one thread, once.
  */
-final class GroupedWrites implements Fanout.Writes {
+final class GroupedWrites {
     private record Write(EdgeSession session, Channel channel, ByteBuf frame) {
     }
 
+    private final EncodedEvent event;
+    private final boolean shareable;
     private final Map<EventLoop, List<Write>> byLoop = new HashMap<>();
-    private final Map<EncodedEvent, ByteBuf> frames = new IdentityHashMap<>();
+    private ByteBuf frame;
 
-    /** {@code session}'s websocket {@code channel} gets {@code event}'s shared frame. */
-    void frame(EdgeSession session, Channel channel, EncodedEvent event) {
-        ByteBuf frame = frames.computeIfAbsent(event, e -> SharedFrame.of(e, ByteBufAllocator.DEFAULT));
+    GroupedWrites(EncodedEvent event, boolean shareable) {
+        this.event = event;
+        this.shareable = shareable;
+    }
+
+    /** True when the event fits one shared frame; otherwise each recipient's packet goes through the library. */
+    boolean shareable() {
+        return shareable;
+    }
+
+    /** {@code session}'s websocket {@code channel} gets the event's shared frame. */
+    void frame(EdgeSession session, Channel channel) {
+        if (frame == null) {
+            frame = SharedFrame.of(event, ByteBufAllocator.DEFAULT);
+        }
         add(new Write(session, channel, frame.retainedDuplicate()));
     }
 
@@ -46,12 +58,15 @@ final class GroupedWrites implements Fanout.Writes {
         byLoop.computeIfAbsent(write.channel().eventLoop(), l -> new ArrayList<>()).add(write);
     }
 
-    @Override
-    public void flush() {
-        frames.values().forEach(ByteBuf::release); // each write holds its own reference
-        frames.clear();
-        // the fan-out has ended: nothing adds to these lists any more, and execute() hands them to the loop safely
+    /** The fan-out has ended: each event loop gets its writes. */
+    void flush() {
+        if (frame != null) {
+            frame.release(); // each write holds its own reference
+            frame = null;
+        }
+        // nothing adds to these lists any more, and execute() hands them to the loop safely
         byLoop.forEach((loop, writes) -> loop.execute(() -> write(writes)));
+        byLoop.clear();
     }
 
     private static void write(List<Write> writes) {

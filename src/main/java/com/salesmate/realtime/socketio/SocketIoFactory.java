@@ -1,6 +1,7 @@
 package com.salesmate.realtime.socketio;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.HubSettings;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
@@ -231,6 +232,11 @@ public class SocketIoFactory {
                 typingTimeout.toJavaDuration(), rateLimitPerSecond, notificationTtl,
                 new HubSettings.Limits(controlEventsPerSecond, controlEventBurst, joinsPerSecond, joinBurst,
                         maxRoomsPerSocket));
+    }
+
+    /** The edge's writer of one emit to many sockets, for the hub. */
+    public Fanout fanout() {
+        return new EdgeFanout(EdgeLimits.from(this).maxSharedFrame());
     }
 
     public boolean isWebsocketCompression() {

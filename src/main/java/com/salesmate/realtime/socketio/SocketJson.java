@@ -28,27 +28,19 @@ final class SocketJson extends JacksonJsonSupport {
                 new SimpleModule("engine-io-handshake").addSerializer(AuthPacket.class, new HandshakeWriter(maxPayload)));
     }
 
-    /** Set while the packet being encoded on this thread is an {@link EncodedEvent}: it has no binary attachments. */
-    private static final ThreadLocal<Boolean> PRE_ENCODED = ThreadLocal.withInitial(() -> false);
-
     /**
      * The encoder hands an EVENT packet's {@code [name, ...data]} here; for the service's events the data is one
-     * {@link EncodedEvent} whose bytes are that whole array already, so they are copied as they are.
+     * {@link EncodedEvent} whose bytes are that whole array already, so they are copied as they are. Such a packet has
+     * no binary attachments: the library's list of them is cleared first, as its own {@code writeValue} does.
      */
     @Override
     public void writeValue(ByteBufOutputStream out, Object value) throws IOException {
         if (value instanceof List<?> values && values.size() == 2 && values.get(1) instanceof EncodedEvent encoded) {
-            PRE_ENCODED.set(true);
+            modifier.getSerializer().clear();
             out.write(encoded.bytes());
             return;
         }
-        PRE_ENCODED.set(false);
         super.writeValue(out, value);
-    }
-
-    @Override
-    public List<byte[]> getArrays() {
-        return PRE_ENCODED.get() ? List.of() : super.getArrays();
     }
 
     @Override

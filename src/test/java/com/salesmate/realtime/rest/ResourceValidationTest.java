@@ -20,6 +20,7 @@ import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.LocalPresence;
 import com.salesmate.realtime.hub.NotificationService;
 import com.salesmate.realtime.hub.Presence;
+import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.LocalPublisher;
 import com.salesmate.realtime.hub.Publisher;
 import com.salesmate.realtime.hub.WireJson;
@@ -103,7 +104,7 @@ class ResourceValidationTest {
     private static ResourceExtension withResources(Jdbi jdbi) {
         ConnectionRegistry registry = new ConnectionRegistry();
         SocketMetrics metrics = new SocketMetrics(new MetricRegistry(), new TenantCounters(), Events.INBOUND);
-        Publisher publisher = new LocalPublisher(registry, metrics, new WireJson());
+        Publisher publisher = new LocalPublisher(registry, metrics, new WireJson(), Fanout.EACH);
         Presence presence = new LocalPresence(publisher,
                 new com.salesmate.realtime.persistence.SightingRecorder(jdbi, Duration.ofMillis(200)), TIMERS,
                 Duration.ofSeconds(1), CLOCK);
