@@ -3,6 +3,7 @@ package com.salesmate.realtime.hub;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.ConnectError;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.LocationWriter;
@@ -11,7 +12,6 @@ import jakarta.validation.Validator;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -79,7 +79,7 @@ public class RealtimeHub implements SocketEvents {
     }
 
     @Override
-    public Map<String, Object> connecting(Connection connection, JsonNode auth) {
+    public ConnectError connecting(Connection connection, JsonNode auth) {
         return authentication.onConnect(connection, auth);
     }
 

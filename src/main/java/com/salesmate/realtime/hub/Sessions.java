@@ -1,5 +1,6 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.ErrorResponse;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
@@ -9,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -102,7 +102,7 @@ final class Sessions {
 
     /** {@code auth:error} (and the ack), then the session is closed for {@code reason}. */
     void refuse(Connection connection, Ack ack, ApiException e, DisconnectReason reason) {
-        Map<String, Object> body = Replies.errorBody(e);
+        ErrorResponse body = Replies.errorBody(e);
         publisher.toSocket(connection, Events.AUTH_ERROR, body);
         Replies.ack(ack, body);
         connection.close(reason);

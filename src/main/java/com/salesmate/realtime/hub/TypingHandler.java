@@ -1,13 +1,14 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.TypingEvent;
+import com.salesmate.realtime.api.TypingReply;
 import com.salesmate.realtime.api.TypingRequest;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -93,23 +94,15 @@ class TypingHandler {
 
     private void relay(Connection connection, String event, Target target, Ack ack) {
         Identity from = connection.identity();
-        Map<String, Object> fromBody = new LinkedHashMap<>();
-        fromBody.put("userId", from.userId());
-        fromBody.put("salesmanId", from.salesmanId());
-        fromBody.put("role", from.role().wire());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("from", fromBody);
-        body.put("to", target.to());
-        body.put("conversationId", target.conversationId());
+        TypingEvent body = new TypingEvent(new TypingEvent.From(from.userId(), from.salesmanId(), from.role().wire()),
+                target.to(), target.conversationId());
         Publisher.Delivery delivery = publisher.toRoomExceptUser(from.tenantId(), target.room(), event, body,
                 from.userId());
         if (ack == Ack.NONE) {
             return;
         }
         delivery.total().whenComplete((total, failure) -> { // in a cluster, once the other nodes are counted
-            Map<String, Object> reply = Replies.success();
-            reply.put("delivered", failure == null ? total : delivery.local());
-            Replies.ack(ack, reply);
+            Replies.ack(ack, new TypingReply(failure == null ? total : delivery.local()));
         });
     }
 }
