@@ -117,6 +117,7 @@ final class Sessions {
 
     private void forgetLocked(Connection connection) {
         connection.cancelTimers();
+        typing.forget(connection);
         if (!registry.remove(connection)) {
             return;
         }
@@ -125,7 +126,6 @@ final class Sessions {
         Identity identity = connection.identity();
         if (identity != null) {
             membership.left(connection);
-            typing.stopAll(connection);
             if (identity.isSalesman()) {
                 presence.disconnected(identity, clock.millis());
             }
