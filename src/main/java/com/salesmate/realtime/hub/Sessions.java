@@ -31,18 +31,20 @@ final class Sessions {
     private final HubSettings settings;
     private final Clock clock;
 
-    Sessions(ConnectionRegistry registry, Presence presence, Membership membership, TypingHandler typing,
-             Publisher publisher, SocketMetrics metrics, ScheduledExecutorService timers, HubSettings settings,
-             Clock clock) {
-        this.registry = registry;
-        this.presence = presence;
-        this.membership = membership;
-        this.typing = typing;
+    /** Where an admitted socket is recorded, and so what forgets it when it leaves. */
+    record Tracking(ConnectionRegistry registry, Membership membership, Presence presence, TypingHandler typing) {
+    }
+
+    Sessions(Tracking tracking, Publisher publisher, HubSettings settings, RealtimeHub.Services services) {
+        this.registry = tracking.registry();
+        this.presence = tracking.presence();
+        this.membership = tracking.membership();
+        this.typing = tracking.typing();
         this.publisher = publisher;
-        this.metrics = metrics;
-        this.timers = timers;
+        this.metrics = services.metrics();
+        this.timers = services.timers();
         this.settings = settings;
-        this.clock = clock;
+        this.clock = services.clock();
     }
 
     Connection open(Link link) {
