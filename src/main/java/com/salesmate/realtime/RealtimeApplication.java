@@ -138,8 +138,9 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
         ClusterNode cluster = clusterNode(config, revocations, environment, jwtSecret);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
-                new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings), metrics,
-                environment.getValidator(), new BlockingWork(blocking, metrics), timers, clock,
+                new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings),
+                new RealtimeHub.Services(metrics, environment.getValidator(), new BlockingWork(blocking, metrics), timers,
+                        clock),
                 cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout());
         if (cluster == null) { // one node stores every notification: connects ask the database only when one may wait
             hub.notifications().trackPending();

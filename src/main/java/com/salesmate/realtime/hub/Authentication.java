@@ -1,6 +1,8 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.Authenticated;
+import com.salesmate.realtime.api.ConnectError;
 import com.salesmate.realtime.auth.TokenException;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
@@ -10,9 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The two ways in: the CONNECT packet's {@code auth} (refused with CONNECT_ERROR) and the {@code authenticate} event
@@ -43,7 +43,7 @@ final class Authentication {
      * The {@code auth} of the (only) CONNECT packet. Null when the socket may connect (authenticated by its token, or
      * with no token to authenticate later); else the CONNECT_ERROR data, and the caller closes the session.
      */
-    Map<String, Object> onConnect(Connection connection, JsonNode auth) {
+    ConnectError onConnect(Connection connection, JsonNode auth) {
         JsonNode token = auth == null ? null : auth.get("token");
         if (token == null || token.isNull()) {
             return null; // may still authenticate with the event
@@ -53,13 +53,7 @@ final class Authentication {
             return null;
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("code", e.code().code());
-            data.put("message", e.getMessage());
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("message", e.code().code());
-            error.put("data", data);
-            return error;
+            return ConnectError.of(e.code().code(), e.getMessage());
         }
     }
 
@@ -99,15 +93,10 @@ final class Authentication {
         if (identity == null || !connection.isOpen()) {
             return;
         }
-        Map<String, Object> body = Replies.success();
-        body.put("sessionId", connection.id());
-        body.put("tenantId", identity.tenantId());
-        body.put("salesmanId", identity.salesmanId());
-        body.put("userId", identity.userId());
-        body.put("role", identity.role().wire());
         List<String> rooms = new ArrayList<>(connection.rooms());
         rooms.sort(null);
-        body.put("rooms", rooms);
+        Authenticated body = new Authenticated(connection.id(), identity.tenantId(), identity.salesmanId(),
+                identity.userId(), identity.role().wire(), rooms);
         publisher.toSocket(connection, Events.AUTHENTICATED, body);
         Replies.ack(ack, body);
         if (first && identity.isSalesman() && notifications.mayHavePending(identity.salesmanId())

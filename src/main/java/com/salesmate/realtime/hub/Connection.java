@@ -4,7 +4,6 @@ import com.salesmate.realtime.core.Identity;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +24,6 @@ public final class Connection {
     private final Buckets buckets;
     private final Consumer<Connection> onClose;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    private final Map<String, ScheduledFuture<?>> typing = new ConcurrentHashMap<>();
     private final AtomicReference<DisconnectReason> closed = new AtomicReference<>();
     private volatile Identity identity;
     private volatile ScheduledFuture<?> authTimeout;
@@ -139,10 +137,6 @@ public final class Connection {
         return rooms;
     }
 
-    Map<String, ScheduledFuture<?>> typing() {
-        return typing;
-    }
-
     void identity(Identity identity) {
         this.identity = identity;
     }
@@ -169,6 +163,5 @@ public final class Connection {
     void cancelTimers() {
         cancelAuthTimeout();
         expiry(null);
-        typing.values().forEach(f -> f.cancel(false));
     }
 }

@@ -2,13 +2,12 @@ package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.api.JoinSalesmanRequest;
+import com.salesmate.realtime.api.JoinReply;
 import com.salesmate.realtime.api.JoinTenantRequest;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
-
-import java.util.Map;
 
 /**
  * {@code join:tenant} and {@code join:salesman}, kept for existing clients. Idempotent and authorised by the token:
@@ -56,8 +55,6 @@ class JoinHandler {
         if (registry.join(connection, room)) {
             membership.joined(connection, room);
         }
-        Map<String, Object> body = Replies.success();
-        body.put("room", room);
-        Replies.ack(ack, body);
+        Replies.ack(ack, new JoinReply(room));
     }
 }

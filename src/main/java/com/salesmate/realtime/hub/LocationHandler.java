@@ -1,8 +1,11 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.LocationBatchReply;
 import com.salesmate.realtime.api.LocationBatchRequest;
 import com.salesmate.realtime.api.LocationPoint;
+import com.salesmate.realtime.api.LocationReply;
+import com.salesmate.realtime.api.LocationUpdated;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
@@ -13,9 +16,8 @@ import com.salesmate.realtime.persistence.LocationWriter;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -52,11 +54,8 @@ class LocationHandler {
                 onFailure(connection, ack, error);
                 return;
             }
-            Map<String, Object> body = Replies.success();
-            body.put("id", Long.toString(stored.row().id()));
-            body.put("receivedAt", stored.row().receivedAt());
-            body.put("duplicate", stored.duplicate());
-            Replies.ack(ack, body);
+            Replies.ack(ack, new LocationReply(Long.toString(stored.row().id()), stored.row().receivedAt(),
+                    stored.duplicate()));
             if (!stored.duplicate()) {
                 broadcast(stored.row());
             }
@@ -67,7 +66,7 @@ class LocationHandler {
         Identity identity = requireSalesman(connection);
         LocationBatchRequest request = payloads.read(Events.LOCATION_BATCH, payload, LocationBatchRequest.class);
         long now = clock.millis();
-        List<Map<String, Object>> rejected = new ArrayList<>();
+        List<LocationBatchReply.Rejection> rejected = new ArrayList<>();
         List<LocationRow> rows = new ArrayList<>();
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < request.points().size(); i++) {
@@ -96,23 +95,16 @@ class LocationHandler {
                     }
                 }
             }
-            rejected.sort((a, b) -> Integer.compare((int) a.get("index"), (int) b.get("index")));
-            Map<String, Object> body = Replies.success();
-            body.put("accepted", accepted);
-            body.put("duplicates", duplicates);
-            body.put("rejected", rejected);
-            Replies.ack(ack, body);
+            rejected.sort(Comparator.comparingInt(LocationBatchReply.Rejection::index));
+            Replies.ack(ack, new LocationBatchReply(accepted, duplicates, rejected));
             if (newest != null) {
                 broadcast(newest);
             }
         });
     }
 
-    private static Map<String, Object> rejection(int index, ErrorCode code) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("index", index);
-        r.put("code", code.code());
-        return r;
+    private static LocationBatchReply.Rejection rejection(int index, ErrorCode code) {
+        return new LocationBatchReply.Rejection(index, code.code());
     }
 
     private static Identity requireSalesman(Connection connection) {
@@ -135,16 +127,8 @@ class LocationHandler {
     }
 
     private void broadcast(LocationRow row) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("tenantId", row.tenantId());
-        body.put("salesmanId", row.salesmanId());
-        body.put("latitude", row.latitude());
-        body.put("longitude", row.longitude());
-        body.put("accuracy", row.accuracy());
-        body.put("speed", row.speed());
-        body.put("heading", row.heading());
-        body.put("timestamp", row.recordedAt());
-        body.put("receivedAt", row.receivedAt());
+        LocationUpdated body = new LocationUpdated(row.tenantId(), row.salesmanId(), row.latitude(), row.longitude(),
+                row.accuracy(), row.speed(), row.heading(), row.recordedAt(), row.receivedAt());
         publisher.toRoom(row.tenantId(), Rooms.managers(row.tenantId()), Events.LOCATION_UPDATED, body);
     }
 

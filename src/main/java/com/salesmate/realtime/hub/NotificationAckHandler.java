@@ -1,11 +1,10 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.NotificationAckReply;
 import com.salesmate.realtime.api.NotificationAckRequest;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Identity;
-
-import java.util.Map;
 
 /** {@code notification:ack}: the salesman a notification belongs to marks it delivered. */
 class NotificationAckHandler {
@@ -25,8 +24,6 @@ class NotificationAckHandler {
             throw ApiException.forbidden("only the salesman a notification belongs to may acknowledge it");
         }
         notifications.ack(identity.tenantId(), identity.salesmanId(), request.id());
-        Map<String, Object> body = Replies.success();
-        body.put("id", request.id());
-        Replies.ack(ack, body);
+        Replies.ack(ack, new NotificationAckReply(request.id()));
     }
 }

@@ -3,6 +3,8 @@ package com.salesmate.realtime.hub;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.salesmate.realtime.api.NotificationEvent;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Rooms;
@@ -16,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -144,24 +145,20 @@ public class NotificationService {
         return jdbi.withExtension(NotificationDao.class, dao -> dao.purgeExpired(clock.millis()));
     }
 
-    private Map<String, Object> payload(NotificationRow row) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("id", row.id());
-        if (row.title() != null) {
-            p.put("title", row.title());
+    private NotificationEvent payload(NotificationRow row) {
+        return new NotificationEvent(row.id(), row.title(), row.message(), row.type(), data(row.data()),
+                row.createdAt());
+    }
+
+    /** The stored JSON text as JSON; text that does not parse goes out as a string. */
+    private JsonNode data(String stored) {
+        if (stored == null) {
+            return null;
         }
-        p.put("message", row.message());
-        if (row.type() != null) {
-            p.put("type", row.type());
+        try {
+            return mapper.readTree(stored);
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(stored);
         }
-        if (row.data() != null) {
-            try {
-                p.put("data", mapper.readTree(row.data()));
-            } catch (JsonProcessingException e) {
-                p.put("data", row.data());
-            }
-        }
-        p.put("createdAt", row.createdAt());
-        return p;
     }
 }

@@ -1,10 +1,9 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.PresenceEvent;
 import com.salesmate.realtime.core.Identity;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,12 +17,8 @@ public interface Presence {
     }
 
     /** The payload of {@code salesman:online} / {@code salesman:offline}. */
-    static Map<String, Object> event(String tenantId, String salesmanId, long at) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("tenantId", tenantId);
-        payload.put("salesmanId", salesmanId);
-        payload.put("at", at);
-        return payload;
+    static PresenceEvent event(String tenantId, String salesmanId, long at) {
+        return new PresenceEvent(tenantId, salesmanId, at);
     }
 
     /** An authenticated salesman socket arrived. */

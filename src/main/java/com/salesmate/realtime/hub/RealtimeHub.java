@@ -3,6 +3,7 @@ package com.salesmate.realtime.hub;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.ConnectError;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.LocationWriter;
@@ -11,7 +12,6 @@ import jakarta.validation.Validator;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -24,6 +24,11 @@ public class RealtimeHub implements SocketEvents {
     public record Stores(Jdbi jdbi, LocationWriter writer, SightingRecorder sightings) {
     }
 
+    /** What the hub runs on, shared with the rest of the service: metrics, validation, executors and the clock. */
+    public record Services(SocketMetrics metrics, Validator validator, BlockingWork blocking,
+                           ScheduledExecutorService timers, Clock clock) {
+    }
+
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final WireJson json = new WireJson();
     private final Publisher publisher;
@@ -34,11 +39,14 @@ public class RealtimeHub implements SocketEvents {
     private final Authentication authentication;
     private final InboundEvents inbound;
 
-    public RealtimeHub(HubSettings settings, Authenticator authenticator, Stores stores, SocketMetrics metrics,
-                       Validator validator, BlockingWork blocking, ScheduledExecutorService timers, Clock clock,
+    public RealtimeHub(HubSettings settings, Authenticator authenticator, Stores stores, Services services,
                        Reach reach, Fanout fanout) {
+        SocketMetrics metrics = services.metrics();
+        BlockingWork blocking = services.blocking();
+        ScheduledExecutorService timers = services.timers();
+        Clock clock = services.clock();
         registerGauges(metrics.registry());
-        Payloads payloads = new Payloads(validator, metrics);
+        Payloads payloads = new Payloads(services.validator(), metrics);
         IdGenerator ids = new IdGenerator(clock);
         Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json, fanout),
                 metrics, stores.sightings(), ids, timers, settings.presenceGrace(), clock));
@@ -48,7 +56,8 @@ public class RealtimeHub implements SocketEvents {
         this.notifications = new NotificationService(stores.jdbi(), publisher, metrics, json.mapper(),
                 settings.notificationTtl(), clock);
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.typingTimeout());
-        this.sessions = new Sessions(registry, presence, wiring.membership(), typing, publisher, metrics, timers, settings, clock);
+        this.sessions = new Sessions(new Sessions.Tracking(registry, wiring.membership(), presence, typing), publisher,
+                settings, services);
         this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
         JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership(),
                 settings.limits().maxRoomsPerSocket());
@@ -79,7 +88,7 @@ public class RealtimeHub implements SocketEvents {
     }
 
     @Override
-    public Map<String, Object> connecting(Connection connection, JsonNode auth) {
+    public ConnectError connecting(Connection connection, JsonNode auth) {
         return authentication.onConnect(connection, auth);
     }
 

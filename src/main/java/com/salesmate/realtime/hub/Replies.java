@@ -1,38 +1,23 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.ErrorEvent;
+import com.salesmate.realtime.api.ErrorResponse;
 import com.salesmate.realtime.core.ApiException;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The ack and error conventions: acks are {success:true,...} or {success:false,error}; without a callback an error is emitted as {@code error}. */
 final class Replies {
     private Replies() {
     }
 
-    static Map<String, Object> success() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", true);
-        return body;
-    }
-
-    static void ack(Ack ack, Map<String, Object> body) {
+    static void ack(Ack ack, Object body) {
         if (ack.requested()) {
             ack.send(body);
         }
     }
 
-    static Map<String, Object> errorBody(ApiException e) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", e.code().code());
-        error.put("message", e.getMessage());
-        if (e.field() != null) {
-            error.put("field", e.field());
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", false);
-        body.put("error", error);
-        return body;
+    /** The refusal as an ack, REST's error shape: {@code {success:false, error:{code, message, field?}}}. */
+    static ErrorResponse errorBody(ApiException e) {
+        return ErrorResponse.of(e.code().code(), e.getMessage(), e.field());
     }
 
     /** Answers a failed event: in the ack when the client asked for one, else as an {@code error} event. */
@@ -41,13 +26,7 @@ final class Replies {
             ack.send(errorBody(e));
             return;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("event", event);
-        body.put("code", e.code().code());
-        body.put("message", e.getMessage());
-        if (e.field() != null) {
-            body.put("field", e.field());
-        }
-        publisher.toSocket(connection, Events.ERROR, body);
+        publisher.toSocket(connection, Events.ERROR,
+                new ErrorEvent(event, e.code().code(), e.getMessage(), e.field()));
     }
 }

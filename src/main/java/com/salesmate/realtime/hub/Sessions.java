@@ -1,5 +1,6 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.ErrorResponse;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import com.salesmate.realtime.core.Identity;
@@ -9,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -31,18 +31,20 @@ final class Sessions {
     private final HubSettings settings;
     private final Clock clock;
 
-    Sessions(ConnectionRegistry registry, Presence presence, Membership membership, TypingHandler typing,
-             Publisher publisher, SocketMetrics metrics, ScheduledExecutorService timers, HubSettings settings,
-             Clock clock) {
-        this.registry = registry;
-        this.presence = presence;
-        this.membership = membership;
-        this.typing = typing;
+    /** Where an admitted socket is recorded, and so what forgets it when it leaves. */
+    record Tracking(ConnectionRegistry registry, Membership membership, Presence presence, TypingHandler typing) {
+    }
+
+    Sessions(Tracking tracking, Publisher publisher, HubSettings settings, RealtimeHub.Services services) {
+        this.registry = tracking.registry();
+        this.presence = tracking.presence();
+        this.membership = tracking.membership();
+        this.typing = tracking.typing();
         this.publisher = publisher;
-        this.metrics = metrics;
-        this.timers = timers;
+        this.metrics = services.metrics();
+        this.timers = services.timers();
         this.settings = settings;
-        this.clock = clock;
+        this.clock = services.clock();
     }
 
     Connection open(Link link) {
@@ -102,7 +104,7 @@ final class Sessions {
 
     /** {@code auth:error} (and the ack), then the session is closed for {@code reason}. */
     void refuse(Connection connection, Ack ack, ApiException e, DisconnectReason reason) {
-        Map<String, Object> body = Replies.errorBody(e);
+        ErrorResponse body = Replies.errorBody(e);
         publisher.toSocket(connection, Events.AUTH_ERROR, body);
         Replies.ack(ack, body);
         connection.close(reason);
@@ -117,6 +119,7 @@ final class Sessions {
 
     private void forgetLocked(Connection connection) {
         connection.cancelTimers();
+        typing.forget(connection);
         if (!registry.remove(connection)) {
             return;
         }
@@ -125,7 +128,6 @@ final class Sessions {
         Identity identity = connection.identity();
         if (identity != null) {
             membership.left(connection);
-            typing.stopAll(connection);
             if (identity.isSalesman()) {
                 presence.disconnected(identity, clock.millis());
             }

@@ -1,8 +1,7 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import java.util.Map;
+import com.salesmate.realtime.api.ConnectError;
 
 /** What the Socket.IO edge tells the hub, in the order it happens to a socket. */
 public interface SocketEvents {
@@ -14,7 +13,7 @@ public interface SocketEvents {
      * The socket's only CONNECT packet, with its {@code auth} object (or null). Null when accepted; else the
      * CONNECT_ERROR data to send, after which the edge ends the session.
      */
-    Map<String, Object> connecting(Connection connection, JsonNode auth);
+    ConnectError connecting(Connection connection, JsonNode auth);
 
     /** The CONNECT answer has been queued: what follows it (e.g. {@code authenticated}) may go out. */
     void connected(Connection connection);

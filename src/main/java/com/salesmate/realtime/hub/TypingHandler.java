@@ -1,17 +1,21 @@
 package com.salesmate.realtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesmate.realtime.api.TypingEvent;
+import com.salesmate.realtime.api.TypingReply;
 import com.salesmate.realtime.api.TypingRequest;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code typing} / {@code stop-typing}: relayed to the target room, never to the sender's own sockets, with
@@ -25,6 +29,8 @@ class TypingHandler {
     private final Publisher publisher;
     private final ScheduledExecutorService timers;
     private final Duration timeout;
+    /** Per socket, the timer of each target it is typing to (by {@link Target#key()}); dropped when it leaves. */
+    private final Map<Connection, Map<String, ScheduledFuture<?>>> typing = new ConcurrentHashMap<>();
 
     TypingHandler(Payloads payloads, Publisher publisher, ScheduledExecutorService timers, Duration timeout) {
         this.payloads = payloads;
@@ -41,7 +47,7 @@ class TypingHandler {
 
     void onTyping(Connection connection, JsonNode payload, Ack ack) {
         Target target = target(connection, payloads.read(Events.TYPING, payload, TypingRequest.class));
-        ScheduledFuture<?> previous = connection.typing().put(target.key(),
+        ScheduledFuture<?> previous = put(connection, target.key(),
                 timers.schedule(() -> expire(connection, target), timeout.toMillis(), TimeUnit.MILLISECONDS));
         if (previous != null) {
             previous.cancel(false);
@@ -51,30 +57,53 @@ class TypingHandler {
 
     void onStopTyping(Connection connection, JsonNode payload, Ack ack) {
         Target target = target(connection, payloads.read(Events.STOP_TYPING, payload, TypingRequest.class));
-        ScheduledFuture<?> pending = connection.typing().remove(target.key());
+        ScheduledFuture<?> pending = remove(connection, target.key());
         if (pending != null) {
             pending.cancel(false);
         }
         relay(connection, Events.STOP_TYPING, target, ack);
     }
 
-    /** A socket left: whatever it was typing ends. */
-    void stopAll(Connection connection) {
-        connection.typing().forEach((key, future) -> {
-            if (future.cancel(false)) {
-                String[] parts = key.split("\\|", -1);
-                String conversationId = parts[1].isEmpty() ? null : parts[1];
-                relay(connection, Events.STOP_TYPING, new Target(parts[0], conversationId,
-                        room(connection.identity(), parts[0])), Ack.NONE);
-            }
-        });
-        connection.typing().clear();
+    /**
+     * A socket left: its timers are cancelled and nothing is relayed. A disconnect has never sent {@code stop-typing}
+     * (the README says it does); this keeps that behaviour.
+     */
+    void forget(Connection connection) {
+        Map<String, ScheduledFuture<?>> pending = typing.remove(connection);
+        if (pending != null) {
+            pending.values().forEach(f -> f.cancel(false));
+        }
     }
 
     private void expire(Connection connection, Target target) {
-        if (connection.typing().remove(target.key()) != null) {
+        if (remove(connection, target.key()) != null) {
             relay(connection, Events.STOP_TYPING, target, Ack.NONE);
         }
+    }
+
+    /**
+     * Sets the socket's timer for {@code key}; answers the one it replaces. One step per socket, as is
+     * {@link #remove}. A typing handled while its socket leaves may add an entry after {@link #forget}: its timer
+     * removes it.
+     */
+    private ScheduledFuture<?> put(Connection connection, String key, ScheduledFuture<?> timer) {
+        AtomicReference<ScheduledFuture<?>> replaced = new AtomicReference<>();
+        typing.compute(connection, (c, pending) -> {
+            Map<String, ScheduledFuture<?>> targets = pending == null ? new HashMap<>() : pending;
+            replaced.set(targets.put(key, timer));
+            return targets;
+        });
+        return replaced.get();
+    }
+
+    /** Removes the socket's timer for {@code key}, and the socket's entry once it has none. */
+    private ScheduledFuture<?> remove(Connection connection, String key) {
+        AtomicReference<ScheduledFuture<?>> removed = new AtomicReference<>();
+        typing.computeIfPresent(connection, (c, targets) -> {
+            removed.set(targets.remove(key));
+            return targets.isEmpty() ? null : targets;
+        });
+        return removed.get();
     }
 
     private Target target(Connection connection, TypingRequest request) {
@@ -93,23 +122,15 @@ class TypingHandler {
 
     private void relay(Connection connection, String event, Target target, Ack ack) {
         Identity from = connection.identity();
-        Map<String, Object> fromBody = new LinkedHashMap<>();
-        fromBody.put("userId", from.userId());
-        fromBody.put("salesmanId", from.salesmanId());
-        fromBody.put("role", from.role().wire());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("from", fromBody);
-        body.put("to", target.to());
-        body.put("conversationId", target.conversationId());
+        TypingEvent body = new TypingEvent(new TypingEvent.From(from.userId(), from.salesmanId(), from.role().wire()),
+                target.to(), target.conversationId());
         Publisher.Delivery delivery = publisher.toRoomExceptUser(from.tenantId(), target.room(), event, body,
                 from.userId());
         if (ack == Ack.NONE) {
             return;
         }
         delivery.total().whenComplete((total, failure) -> { // in a cluster, once the other nodes are counted
-            Map<String, Object> reply = Replies.success();
-            reply.put("delivered", failure == null ? total : delivery.local());
-            Replies.ack(ack, reply);
+            Replies.ack(ack, new TypingReply(failure == null ? total : delivery.local()));
         });
     }
 }

@@ -153,7 +153,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         JsonNode auth = p.payload();
-        Map<String, Object> refusal = hub.connecting(connection, auth);
+        var refusal = hub.connecting(connection, auth);
         if (refusal == null) {
             session.sendConnected();
             hub.connected(connection);

@@ -1,5 +1,6 @@
 package com.salesmate.realtime.cluster;
 
+import com.salesmate.realtime.api.PresenceEvent;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Role;
 import com.salesmate.realtime.hub.Connection;
@@ -51,7 +52,7 @@ class PresenceResyncRaceTest {
 
         @Override
         public Delivery toRoom(String tenantId, String room, String event, Object payload) {
-            events.add(event + " " + ((Map<?, ?>) payload).get("salesmanId"));
+            events.add(event + " " + ((PresenceEvent) payload).salesmanId());
             return Delivery.local(0);
         }
 
