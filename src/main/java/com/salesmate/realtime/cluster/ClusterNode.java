@@ -96,8 +96,6 @@ public final class ClusterNode implements Reach, Managed {
         this.resyncs = metrics.meter("cluster.resyncs");
         metrics.register(NODES, (Gauge<Long>) () -> liveNodes);
         revocations.listen(this::revoked);
-        LOG.info("cluster node {} on Redis {} (keys {}:*, adapter channels {}#/#)", node, redis.where(),
-                settings.getKeyPrefix(), settings.getChannelKey());
     }
 
     @Override
@@ -114,6 +112,9 @@ public final class ClusterNode implements Reach, Managed {
     /** Joins: subscribed, revocations loaded, heartbeat registered, before this node takes sockets. */
     @Override
     public void start() throws Exception {
+        redis.connect(); // throws, saying where, when Redis cannot be reached: the node does not start
+        LOG.info("cluster node {} on Redis {} (keys {}:*, adapter channels {}#/#)", node, redis.where(),
+                settings.getKeyPrefix(), settings.getChannelKey());
         bus.start(parts.local(), this::onControl);
         reloadRevocations();
         state.tick(settings.nodeTimeout(), -1).toCompletableFuture()
