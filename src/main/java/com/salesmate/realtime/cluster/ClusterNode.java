@@ -69,8 +69,8 @@ public final class ClusterNode implements Reach, Managed {
         revocations.listen(control::revoked);
         this.registration = new Registration(state, membership, presence, control, parts);
         NodeFigures figures = new NodeFigures(state, parts.registry(), parts.metrics());
-        this.heartbeat = new Heartbeat(settings, state, health, figures, new SlotLease(state, parts.ids()), registration,
-                metrics);
+        SlotLease slot = new SlotLease(state, parts.ids());
+        this.heartbeat = new Heartbeat(settings, state, health, figures, slot, registration, metrics);
         return new Wiring(publisher, presence, membership,
                 new ClusterDirectory(parts.registry(), parts.metrics(), state, control::askOthersToDisconnect));
     }
@@ -92,12 +92,16 @@ public final class ClusterNode implements Reach, Managed {
         heartbeat.stop();
         bus.stop();
         registration.stop();
-        try {
-            CompletableFuture.allOf(registration.clear().toCompletableFuture(), heartbeat.leave().toCompletableFuture())
-                    .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("node {} left without clearing its entries in Redis ({}); they go when its heartbeat expires",
-                    node, e.toString());
+        // Dropwizard stops the server when a start fails: a node that never reached Redis has nothing there to clear
+        if (redis.opened()) {
+            try {
+                CompletableFuture.allOf(registration.clear().toCompletableFuture(),
+                                heartbeat.leave().toCompletableFuture())
+                        .get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warn("node {} left without clearing its entries in Redis ({}); they go when its heartbeat expires",
+                        node, e.toString());
+            }
         }
         redis.close();
     }

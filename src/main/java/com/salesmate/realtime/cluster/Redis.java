@@ -50,6 +50,7 @@ final class Redis implements AutoCloseable {
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisConnection<String, byte[]> publisher;
     private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private volatile boolean opened;
 
     /** A Lua script of this package (lib.lua prepended), run by its digest and loaded again when Redis lost it. */
     static final class Script {
@@ -95,7 +96,13 @@ final class Redis implements AutoCloseable {
             close();
             throw new IllegalStateException("Redis at " + where + " is unreachable: " + e.getMessage(), e);
         }
+        opened = true;
         return this;
+    }
+
+    /** Whether {@link #connect()} succeeded (since then the connections reconnect by themselves). */
+    boolean opened() {
+        return opened;
     }
 
     /** Where Redis is, without credentials. */
