@@ -41,12 +41,16 @@ final class Redis implements AutoCloseable {
     private static final RedisCodec<String, byte[]> BINARY = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final String LIB = resource("lib.lua");
 
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> commands;
-    private final StatefulRedisConnection<String, byte[]> publisher;
-    private final StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private final RedisURI uri;
+    private final Duration commandTimeout;
     private final String where;
+    // set by connect(), so that building the node does no I/O
+    private volatile ClientResources resources;
+    private volatile RedisClient client;
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisConnection<String, byte[]> publisher;
+    private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private volatile boolean opened;
 
     /** A Lua script of this package (lib.lua prepended), run by its digest and loaded again when Redis lost it. */
     static final class Script {
@@ -59,9 +63,15 @@ final class Redis implements AutoCloseable {
         }
     }
 
+    /** Where to connect; nothing is opened until {@link #connect()}. */
     Redis(String url, Duration commandTimeout) {
-        RedisURI uri = RedisURI.create(url);
+        this.uri = RedisURI.create(url);
+        this.commandTimeout = commandTimeout;
         this.where = (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    /** Opens the three connections; throws, saying where, when Redis cannot be reached. */
+    Redis connect() {
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -86,6 +96,13 @@ final class Redis implements AutoCloseable {
             close();
             throw new IllegalStateException("Redis at " + where + " is unreachable: " + e.getMessage(), e);
         }
+        opened = true;
+        return this;
+    }
+
+    /** Whether {@link #connect()} succeeded (since then the connections reconnect by themselves). */
+    boolean opened() {
+        return opened;
     }
 
     /** Where Redis is, without credentials. */
@@ -94,28 +111,37 @@ final class Redis implements AutoCloseable {
     }
 
     RedisAsyncCommands<String, String> commands() {
-        return commands.async();
+        return opened(commands).async();
     }
 
     io.lettuce.core.api.sync.RedisCommands<String, String> syncCommands() {
-        return commands.sync();
+        return opened(commands).sync();
     }
 
     RedisAsyncCommands<String, byte[]> publisher() {
-        return publisher.async();
+        return opened(publisher).async();
     }
 
     StatefulRedisPubSubConnection<String, byte[]> subscriber() {
-        return subscriber;
+        return opened(subscriber);
     }
 
     boolean connected() {
-        return commands.isOpen() && publisher.isOpen() && subscriber.isOpen();
+        return commands != null && publisher != null && subscriber != null
+                && commands.isOpen() && publisher.isOpen() && subscriber.isOpen();
+    }
+
+    /** Before {@link #connect()} a command fails at once, as it does while Redis is unreachable. */
+    private <C> C opened(C connection) {
+        if (connection == null) {
+            throw new IllegalStateException("not connected to Redis at " + where + " yet");
+        }
+        return connection;
     }
 
     /** Runs a script by digest; loads it (EVAL) when Redis does not have it, e.g. after a restart. */
     <T> CompletionStage<T> run(Script script, ScriptOutputType type, String... args) {
-        RedisAsyncCommands<String, String> async = commands.async();
+        RedisAsyncCommands<String, String> async = commands();
         String[] none = new String[0];
         CompletionStage<T> bySha = async.<T>evalsha(script.sha, type, none, args);
         return bySha.toCompletableFuture().exceptionallyCompose(e -> {
@@ -138,8 +164,12 @@ final class Redis implements AutoCloseable {
                 // closing anyway
             }
         }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        if (client != null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        if (resources != null) {
+            resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private static String resource(String name) {

@@ -18,9 +18,10 @@ class ClusterStartTest {
     @Test
     void aNodeWhoseRedisIsUnreachableRefusesToStartSayingWhere() {
         int closed = TestApp.freePort(); // nothing listens there
-        assertThatThrownBy(() -> new ClusterNode(new ClusterSettings(), "redis://:secret@127.0.0.1:" + closed + "/2",
+        ClusterNode node = new ClusterNode(new ClusterSettings(), "redis://:secret@127.0.0.1:" + closed + "/2",
                 1 << 20, new Revocations(Clock.systemUTC()), new MetricRegistry(), new ObjectMapper(),
-                "cluster-test-secret-0123456789"))
+                "cluster-test-secret-0123456789"); // builds without connecting: Redis is reached in start()
+        assertThatThrownBy(node::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Redis at redis://127.0.0.1:" + closed + "/2 is unreachable")
                 .hasMessageNotContaining("secret");

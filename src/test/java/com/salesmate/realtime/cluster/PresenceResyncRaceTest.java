@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class PresenceResyncRaceTest {
-    private final Redis redis = new Redis(ClusterNodes.REDIS, Duration.ofSeconds(5));
+    private final Redis redis = new Redis(ClusterNodes.REDIS, Duration.ofSeconds(5)).connect();
 
     @AfterEach
     void close() {

@@ -1,0 +1,72 @@
+package com.salesmate.realtime.cluster;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the {@code redis} health check says of this node: how its last heartbeat went, and its connections' state. */
+final class ClusterHealth {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterHealth.class);
+
+    private final String node;
+    private final Redis redis;
+    private final ClusterSettings settings;
+    private volatile long liveNodes;
+    private volatile long lastBeat;
+    private volatile String lastError;
+
+    ClusterHealth(String node, Redis redis, ClusterSettings settings) {
+        this.node = node;
+        this.redis = redis;
+        this.settings = settings;
+    }
+
+    /** Live nodes seen by the last heartbeat. */
+    long liveNodes() {
+        return liveNodes;
+    }
+
+    /** The node joined: its registering heartbeat landed. */
+    void joined() {
+        lastBeat = System.currentTimeMillis();
+    }
+
+    /** A heartbeat landed; said once when Redis had not answered until now. */
+    void beat(long liveNodes) {
+        this.liveNodes = liveNodes;
+        lastBeat = System.currentTimeMillis();
+        if (lastError != null) {
+            LOG.info("Redis answers again; registering this node's sockets and presence");
+            lastError = null;
+        }
+    }
+
+    /** A heartbeat failed; said once, when Redis stops answering (not at every beat while it is away). */
+    void failed(Throwable cause) {
+        if (lastError == null) {
+            LOG.warn("Redis at {} unreachable ({}); serving this node's sockets alone until it answers",
+                    redis.where(), cause.toString());
+        }
+        lastError = cause.toString();
+    }
+
+    /** Null when healthy, else why not. */
+    String problem() {
+        String error = lastError;
+        if (error != null) {
+            return "Redis at " + redis.where() + " unreachable: " + error;
+        }
+        long since = System.currentTimeMillis() - lastBeat;
+        if (since > 3 * settings.heartbeatInterval().toMillis() + settings.commandTimeout().toMillis()) {
+            return "no heartbeat through Redis at " + redis.where() + " for " + since + " ms";
+        }
+        if (!redis.connected()) {
+            return "connection to Redis at " + redis.where() + " lost; reconnecting";
+        }
+        return null;
+    }
+
+    /** What the health check says when all is well. */
+    String summary() {
+        return "node " + node + ", " + liveNodes + " live nodes, Redis at " + redis.where();
+    }
+}
