@@ -29,8 +29,8 @@ class TypingHandler {
     private final Publisher publisher;
     private final ScheduledExecutorService timers;
     private final Duration timeout;
-    /** Per socket, the timer of each target it is typing to (by {@link Target#key()}); dropped when it leaves. */
-    private final Map<Connection, Map<String, ScheduledFuture<?>>> typing = new ConcurrentHashMap<>();
+    /** Per socket, each target it is typing to (by {@link Target#key()}) with its timer; dropped when it leaves. */
+    private final Map<Connection, Map<String, Typing>> typing = new ConcurrentHashMap<>();
 
     TypingHandler(Payloads payloads, Publisher publisher, ScheduledExecutorService timers, Duration timeout) {
         this.payloads = payloads;
@@ -45,33 +45,41 @@ class TypingHandler {
         }
     }
 
+    /** A target being typed to, until {@code timer} ends it. */
+    private record Typing(Target target, ScheduledFuture<?> timer) {
+    }
+
     void onTyping(Connection connection, JsonNode payload, Ack ack) {
         Target target = target(connection, payloads.read(Events.TYPING, payload, TypingRequest.class));
-        ScheduledFuture<?> previous = put(connection, target.key(),
-                timers.schedule(() -> expire(connection, target), timeout.toMillis(), TimeUnit.MILLISECONDS));
+        Typing previous = put(connection, new Typing(target,
+                timers.schedule(() -> expire(connection, target), timeout.toMillis(), TimeUnit.MILLISECONDS)));
         if (previous != null) {
-            previous.cancel(false);
+            previous.timer().cancel(false);
         }
         relay(connection, Events.TYPING, target, ack);
     }
 
     void onStopTyping(Connection connection, JsonNode payload, Ack ack) {
         Target target = target(connection, payloads.read(Events.STOP_TYPING, payload, TypingRequest.class));
-        ScheduledFuture<?> pending = remove(connection, target.key());
+        Typing pending = remove(connection, target.key());
         if (pending != null) {
-            pending.cancel(false);
+            pending.timer().cancel(false);
         }
         relay(connection, Events.STOP_TYPING, target, ack);
     }
 
     /**
-     * A socket left: its timers are cancelled and nothing is relayed. A disconnect has never sent {@code stop-typing}
-     * (the README says it does); this keeps that behaviour.
+     * A socket left: whatever it was typing ends as if {@code stop-typing} came (relayed to each target, no ack), and
+     * its timers are cancelled.
      */
     void forget(Connection connection) {
-        Map<String, ScheduledFuture<?>> pending = typing.remove(connection);
-        if (pending != null) {
-            pending.values().forEach(f -> f.cancel(false));
+        Map<String, Typing> pending = typing.remove(connection);
+        if (pending == null) {
+            return;
+        }
+        for (Typing t : pending.values()) {
+            t.timer().cancel(false);
+            relay(connection, Events.STOP_TYPING, t.target(), Ack.NONE);
         }
     }
 
@@ -86,19 +94,19 @@ class TypingHandler {
      * {@link #remove}. A typing handled while its socket leaves may add an entry after {@link #forget}: its timer
      * removes it.
      */
-    private ScheduledFuture<?> put(Connection connection, String key, ScheduledFuture<?> timer) {
-        AtomicReference<ScheduledFuture<?>> replaced = new AtomicReference<>();
+    private Typing put(Connection connection, Typing entry) {
+        AtomicReference<Typing> replaced = new AtomicReference<>();
         typing.compute(connection, (c, pending) -> {
-            Map<String, ScheduledFuture<?>> targets = pending == null ? new HashMap<>() : pending;
-            replaced.set(targets.put(key, timer));
+            Map<String, Typing> targets = pending == null ? new HashMap<>() : pending;
+            replaced.set(targets.put(entry.target().key(), entry));
             return targets;
         });
         return replaced.get();
     }
 
     /** Removes the socket's timer for {@code key}, and the socket's entry once it has none. */
-    private ScheduledFuture<?> remove(Connection connection, String key) {
-        AtomicReference<ScheduledFuture<?>> removed = new AtomicReference<>();
+    private Typing remove(Connection connection, String key) {
+        AtomicReference<Typing> removed = new AtomicReference<>();
         typing.computeIfPresent(connection, (c, targets) -> {
             removed.set(targets.remove(key));
             return targets.isEmpty() ? null : targets;

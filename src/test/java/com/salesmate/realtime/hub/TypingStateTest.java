@@ -52,7 +52,7 @@ class TypingStateTest {
     }
 
     @Test
-    void aSocketThatLeavesHasItsTimersCancelledAndNothingRelayed() throws Exception {
+    void aSocketThatLeavesEndsWhatItWasTypingWithStopTypingAndItsTimersAreCancelled() throws Exception {
         Connection one = salesman();
         Connection other = salesman();
         typing.onTyping(one, to("managers", "c1"), Ack.NONE);
@@ -61,8 +61,9 @@ class TypingStateTest {
         relayed.clear();
         typing.forget(one);
         assertThat(timers.getQueue()).hasSize(1);
-        assertThat(relayed).isEmpty();
-        typing.forget(one); // twice is harmless
+        assertThat(relayed).containsExactly("stop-typing", "stop-typing"); // one per target it was typing to
+        typing.forget(one); // twice is harmless: nothing more
+        assertThat(relayed).hasSize(2);
         typing.onStopTyping(other, to("managers", "c1"), Ack.NONE);
         assertThat(timers.getQueue()).isEmpty();
     }

@@ -127,6 +127,22 @@ class TypingTest {
     }
 
     @Test
+    void aTypistWhoDisconnectsEndsTheirTypingWithStopTyping() throws Exception {
+        String t = freshTenant();
+        String sA = "s1-" + t;
+        try (SioClient boss = manager(t, "boss")) {
+            SioClient s = salesman(t, sA);
+            assertOk(s.emitAck("typing", to("managers", "c7")));
+            assertFrom(boss.awaitObject("typing"), "user-" + sA, sA, "salesman");
+            s.close(); // gone without stop-typing: the managers' "is typing" must not stay until the timeout
+            // well inside the 6 s typing timeout, which would end it anyway
+            JSONObject ended = (JSONObject) boss.await("stop-typing", Duration.ofSeconds(3));
+            assertFrom(ended, "user-" + sA, sA, "salesman");
+            assertThat(ended.getString("conversationId")).isEqualTo("c7");
+        }
+    }
+
+    @Test
     void aSalesmanCannotAddressAnotherSalesman() throws Exception {
         String t = freshTenant();
         String sA = "s1-" + t; // salesman ids are unique across tenants (each is bound to its first tenant)
