@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
@@ -40,8 +39,7 @@ final class BodyLimit extends HttpObjectAggregator {
                 session.closeConnection(DisconnectReason.PAYLOAD_TOO_LARGE);
             }
         }
-        HttpAnswers.errorBeforeBodyEnds(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                HttpAnswers.BAD_REQUEST, "Payload too large", BODY_GRACE_MILLIS);
+        HttpAnswers.refuseBeforeBodyEnds(ctx.channel(), Refusal.PAYLOAD_TOO_LARGE, BODY_GRACE_MILLIS);
     }
 
 

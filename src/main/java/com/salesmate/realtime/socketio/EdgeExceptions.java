@@ -27,7 +27,7 @@ final class EdgeExceptions implements ExceptionListener {
 
     @Override
     public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-        EdgeSession session = ctx.channel().attr(RequestGate.SESSION).get();
+        EdgeSession session = ChannelUse.sessionOf(ctx.channel());
         DisconnectReason reason = e instanceof TooLongFrameException
                 || (e instanceof CorruptedWebSocketFrameException && String.valueOf(e.getMessage()).contains("length"))
                 ? DisconnectReason.PAYLOAD_TOO_LARGE

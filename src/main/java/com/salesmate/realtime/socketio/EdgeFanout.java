@@ -27,7 +27,7 @@ final class EdgeFanout implements Fanout {
         try {
             for (int i = 0; i < links.size(); i++) {
                 Link link = links.get(i);
-                boolean queued = link instanceof EdgeSession session ? session.send(event, encoded, writes)
+                boolean queued = link instanceof SocketLink socket ? socket.send(event, encoded, writes)
                         : link.send(event);
                 if (queued) {
                     sent.set(i);

@@ -1,14 +1,7 @@
 package com.salesmate.realtime.socketio;
 
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.protocol.EngineIOVersion;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
-import com.fasterxml.jackson.databind.util.RawValue;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
-import com.salesmate.realtime.hub.Link;
 import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.SocketEvents;
 import io.netty.channel.Channel;
@@ -18,84 +11,139 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One Engine.IO session as the edge keeps it: the library's {@link ClientHead}, the hub's {@link Connection}, the
- * channels in use, what is queued for the client. It is the hub's {@link Link}: it writes events and acks as
- * packets, holds the socket to its outbound limit, and closes the session for real when asked — the library's own
- * disconnect only sends {@code 41}.
+ * One Engine.IO session as the edge keeps it, with one explicit {@link State}: the library's session behind
+ * {@link LibrarySession}, the Socket.IO socket on it ({@link SocketLink}, the hub's link), the channels in use and what
+ * is queued for the client. It holds the socket to its outbound limit and closes the session for real — the
+ * library's own disconnect only sends {@code 41}.
+ *
+ * <pre>
+ * OPENING --handshake answered--> OPEN --websocket with the sid--> UPGRADING --"5"--> OPEN (upgraded)
+ *                                  |                                  |  \--probe socket gone--> OPEN (polling)
+ *                                  +--------------+-------------------+
+ *                                                 v
+ *                     CLOSING (last packets queued after the others) --they left, or closeTimeout--> CLOSED
+ * </pre>
+ *
+ * The one rule for ending: {@link #close} moves to CLOSING once, queues the last packets ({@code 41} for a connected
+ * socket, then Engine.IO's close on polling) after whatever is queued already, and the session is CLOSED when they
+ * have left (websocket: a close frame follows them on the channel's loop; polling: the poll that drains the queue) or
+ * after {@code closeTimeout}, whichever comes first. CLOSED: the sid is unknown, the slot released, the library's
+ * session ended.
  */
-final class EdgeSession implements Link {
+final class EdgeSession {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeSession.class);
     /** Rough framing of an event packet around its name and payload ({@code 42["",]} and the separator). */
     private static final int EVENT_OVERHEAD = 8;
 
-    private final ClientHead head;
+    /** Where the session is in its life; see the class comment for the transitions. */
+    enum State { OPENING, OPEN, UPGRADING, CLOSING, CLOSED }
+
+    /** What a GET poll may do now. */
+    enum Poll { CLAIMED, ANOTHER_WAITING, UPGRADED }
+
+    private final LibrarySession library;
     private final EdgeSessions.Slot slot;
     private final EdgeSessions table;
     private final EdgeLimits limits;
+    private final SocketEvents hub;
     private final ScheduledExecutorService timers;
-    private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicBoolean tornDown = new AtomicBoolean();
+    private final AtomicReference<State> state = new AtomicReference<>(State.OPENING);
     private final AtomicLong pollingQueued = new AtomicLong();
-    private volatile Connection connection;
-    private final AtomicBoolean namespaceConnected = new AtomicBoolean();
     private final AtomicBoolean malformedLogged = new AtomicBoolean();
+    private volatile SocketLink socket;
     private volatile Channel websocket;
-    private volatile Channel pendingPoll;
+    private volatile boolean upgraded;
+    private volatile long lastHeard = System.nanoTime();
+    /** The GET poll waiting for packets; guarded by this. */
+    private Channel pendingPoll;
 
-    EdgeSession(ClientHead head, EdgeSessions.Slot slot, EdgeSessions table, EdgeLimits limits,
+    EdgeSession(LibrarySession library, EdgeSessions.Slot slot, EdgeSessions table, EdgeLimits limits, SocketEvents hub,
                 ScheduledExecutorService timers) {
-        this.head = head;
+        this.library = library;
         this.slot = slot;
         this.table = table;
         this.limits = limits;
+        this.hub = hub;
         this.timers = timers;
     }
 
-    /** Registers the session with the hub. */
-    void open(SocketEvents hub) {
-        connection = hub.opened(this);
+    // ------------------------------------------------------------------------------------------------------ opening
+
+    /**
+     * OPENING to OPEN: the handshake answer is about to leave. The first socket is registered with the hub, which holds
+     * it to the authentication timeout (the bound on a session that never CONNECTs); {@code websocket} is the channel
+     * of a handshake made over websocket, else null.
+     */
+    void open(Channel websocket) {
+        if (websocket != null) {
+            this.websocket = websocket;
+            this.upgraded = true;
+        }
+        newSocket();
+        state.compareAndSet(State.OPENING, State.OPEN);
+    }
+
+    private void newSocket() {
+        SocketLink next = new SocketLink(this);
+        socket = next;
+        next.attach(hub.opened(next));
     }
 
     UUID sessionId() {
-        return head.getSessionId();
+        return library.id();
     }
 
-    ClientHead head() {
-        return head;
+    LibrarySession library() {
+        return library;
     }
 
     EdgeSessions.Slot slot() {
         return slot;
     }
 
+    State state() {
+        return state.get();
+    }
+
+    /** The Socket.IO socket on this session now. */
+    SocketLink socket() {
+        return socket;
+    }
+
+    /** The hub's connection of the socket on this session now. */
     Connection connection() {
-        return connection;
+        SocketLink s = socket;
+        return s == null ? null : s.connection();
     }
 
     boolean isClosing() {
-        return closing.get();
+        State s = state.get();
+        return s == State.CLOSING || s == State.CLOSED;
     }
 
+    boolean isFinished() {
+        return state.get() == State.CLOSED;
+    }
+
+    /** The library writes to the websocket now (it handled {@code 5}, or the session began on it). */
     boolean isUpgraded() {
-        return head.getCurrentTransport() == Transport.WEBSOCKET;
+        return library.upgraded();
     }
 
-    boolean namespaceConnected() {
-        return namespaceConnected.get();
+    String transport() {
+        return library.transport();
     }
 
-    /** True for the session's first CONNECT to the main namespace only (two POSTs may race on two event loops). */
-    boolean connectOnce() {
-        return namespaceConnected.compareAndSet(false, true);
+    Channel websocket() {
+        return websocket;
     }
 
     /** True the first time only: undecodable input is logged at most once per connection. */
@@ -103,22 +151,73 @@ final class EdgeSession implements Link {
         return malformedLogged.compareAndSet(false, true);
     }
 
-    void websocket(Channel channel) {
-        this.websocket = channel;
+    // -------------------------------------------------------------------------------------------------- heartbeat
+
+    /**
+     * A packet came from the client: the heartbeat's deadline moves, here and in the library (any packet shows the
+     * client is alive, as in the official server).
+     */
+    void heard() {
+        lastHeard = System.nanoTime();
+        library.heard();
     }
 
-    Channel websocket() {
-        return websocket;
+    /**
+     * True when the client has been silent for {@code pingInterval + pingTimeout} at {@code now}: the session is over
+     * exactly then, whenever the library's coarser timer gets to it.
+     */
+    boolean expired(long now) {
+        return now - lastHeard > limits.heartbeatTimeoutNanos();
     }
 
-    /** Claims the session's one pending poll; false when another GET is already waiting. */
-    synchronized boolean claimPoll(Channel channel) {
-        Channel current = pendingPoll;
-        if (current != null && current.isActive() && current != channel) {
+    // ---------------------------------------------------------------------------------------------------- upgrade
+
+    /**
+     * OPEN to UPGRADING: {@code channel} is the websocket the client probes with. False when the session is upgraded
+     * already, upgrading on another websocket, or closing: that websocket is not the session's.
+     */
+    synchronized boolean upgrading(Channel channel) {
+        if (upgraded || !state.compareAndSet(State.OPEN, State.UPGRADING)) {
             return false;
         }
-        pendingPoll = channel;
+        websocket = channel;
         return true;
+    }
+
+    /**
+     * UPGRADING to OPEN on the websocket: the library has handled {@code 5}. A GET poll still waiting is answered with
+     * a noop (polling is over for this session; later polls get 400).
+     */
+    synchronized void upgraded() {
+        upgraded = true;
+        state.compareAndSet(State.UPGRADING, State.OPEN);
+        Channel poll = pendingPoll;
+        if (poll != null && poll.isActive()) {
+            library.noop();
+        }
+    }
+
+    /** The websocket {@code channel} closed: if it was a probe that never upgraded, the session is polling again. */
+    synchronized void websocketClosed(Channel channel) {
+        if (!upgraded && websocket == channel) {
+            websocket = null;
+            state.compareAndSet(State.UPGRADING, State.OPEN);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- polling
+
+    /** Claims the session's one waiting poll for {@code channel}. */
+    synchronized Poll claimPoll(Channel channel) {
+        if (upgraded) {
+            return Poll.UPGRADED;
+        }
+        Channel current = pendingPoll;
+        if (current != null && current.isActive() && current != channel) {
+            return Poll.ANOTHER_WAITING;
+        }
+        pendingPoll = channel;
+        return Poll.CLAIMED;
     }
 
     synchronized void pollDone(Channel channel) {
@@ -127,14 +226,18 @@ final class EdgeSession implements Link {
         }
     }
 
+    private synchronized boolean pollWaiting() {
+        return pendingPoll != null && pendingPoll.isActive();
+    }
+
     /**
      * A polling response of {@code bytes} left for the client: that much of the queue is no longer held here. A closing
      * session whose last packets have all left is finished.
      */
     void drained(long bytes) {
-        if (head.getPacketsQueue(Transport.POLLING).isEmpty()) {
+        if (library.pollingQueueEmpty()) {
             pollingQueued.set(0);
-            if (closing.get()) {
+            if (state.get() == State.CLOSING) {
                 finish();
             }
         } else {
@@ -142,29 +245,37 @@ final class EdgeSession implements Link {
         }
     }
 
-    @Override
-    public String transport() {
-        return head.getCurrentTransport().name().toLowerCase();
+    /**
+     * Lets one more poll of a closing polling session reach the library, to carry the packets still queued, and then
+     * finishes the session; false (nothing forwarded) when there is nothing left or it is finished already.
+     * Ordered with {@link #finish()}: the library must not lose the session while it serves that poll.
+     */
+    synchronized boolean lastPoll(Runnable forward) {
+        if (state.get() == State.CLOSED || library.pollingQueueEmpty()) {
+            return false;
+        }
+        forward.run();
+        finish();
+        return true;
     }
 
-    @Override
-    public boolean send(OutboundEvent event) {
-        return send(event, EncodedEvent.of(event), null);
-    }
+    // ---------------------------------------------------------------------------------------------------- writing
 
     /**
      * Queues {@code event}, encoded once by the caller; during a fan-out ({@code writes} not null) an upgraded session
-     * is written with the fan-out's other recipients, otherwise through the library's queue.
+     * is written with the fan-out's other recipients, otherwise through the library's queue. False when closing or
+     * over the outbound limit (which closes the session as a slow consumer).
      */
     boolean send(OutboundEvent event, EncodedEvent encoded, GroupedWrites writes) {
-        if (closing.get() || !namespaceConnected.get()) {
-            return false; // nothing is said to a namespace the client has not connected to
+        if (isClosing()) {
+            return false;
         }
         long size = event.name().length() + (long) event.length() + EVENT_OVERHEAD;
         long queued = queuedBytes();
         if (queued + size > limits.maxQueuedPerSocket()) {
+            Connection c = connection();
             LOG.warn("connection {} disconnected as a slow consumer: {} bytes queued, limit {}",
-                    connection == null ? "-" : connection.id(), queued, limits.maxQueuedPerSocket());
+                    c == null ? "-" : c.id(), queued, limits.maxQueuedPerSocket());
             closeConnection(DisconnectReason.SLOW_CONSUMER);
             return false;
         }
@@ -173,46 +284,38 @@ final class EdgeSession implements Link {
             if (writes.shareable()) {
                 writes.frame(this, ws);
             } else {
-                head.getPacketsQueue(Transport.WEBSOCKET).add(eventPacket(event, encoded));
+                library.queueOnWebsocket(event.name(), encoded);
                 writes.queued(this, ws);
             }
             return true;
         }
-        write(eventPacket(event, encoded), size);
+        countPolling(size);
+        library.event(event.name(), encoded);
         return true;
     }
 
-    @Override
-    public void ack(long ackId, String json) {
-        if (closing.get()) {
+    void ack(long ackId, String json) {
+        if (isClosing()) {
             return;
         }
-        Packet packet = packet(PacketType.ACK);
-        packet.setAckId(ackId);
-        packet.setData(List.of(new RawValue(json)));
-        write(packet, json.length() + EVENT_OVERHEAD);
+        countPolling(json.length() + EVENT_OVERHEAD);
+        library.ack(ackId, json);
     }
 
     /** The Socket.IO CONNECT answer; its {@code sid} is the opaque connection id, never the Engine.IO session id. */
     void sendConnected() {
-        Packet packet = packet(PacketType.CONNECT);
-        packet.setData(Map.of("sid", connection.id()));
-        head.send(packet);
+        library.connected(connection().id());
     }
 
     /** A CONNECT_ERROR for {@code nsp} ("" for the main namespace). */
     void sendConnectError(String nsp, Object data) {
-        Packet packet = packet(PacketType.ERROR);
-        packet.setNsp(nsp);
-        packet.setData(data);
-        head.send(packet);
+        library.connectError(nsp, data);
     }
 
-    private void write(Packet packet, long size) {
+    private void countPolling(long size) {
         if (!isUpgraded()) {
             pollingQueued.addAndGet(size);
         }
-        head.send(packet);
     }
 
     /** Bytes held for the client now: Netty's outbound buffer on websocket, the packet queue on polling. */
@@ -225,23 +328,23 @@ final class EdgeSession implements Link {
         return pollingQueued.get();
     }
 
-    private Packet eventPacket(OutboundEvent event, EncodedEvent encoded) {
-        Packet packet = packet(PacketType.EVENT);
-        packet.setName(event.name());
-        packet.setData(List.of(encoded)); // SocketJson writes the bytes
-        return packet;
-    }
+    // ---------------------------------------------------------------------------------------------------- closing
 
-    private Packet packet(PacketType subType) {
-        Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
-        packet.setSubType(subType);
-        packet.setNsp("");
-        return packet;
+    /**
+     * The client left the namespace ({@code 41}): the hub forgets its socket (presence sees it leave now), the session
+     * stays open and keeps its heartbeat, as the official server's does, and gets a new, unconnected socket: another
+     * CONNECT is that socket's, and without one the hub's authentication timeout ends the session.
+     */
+    void leaveNamespace() {
+        SocketLink left = socket;
+        left.leave();
+        newSocket();
+        left.connection().closed(DisconnectReason.CLIENT_DISCONNECT);
     }
 
     /** An edge decision (protocol error, limit): through the hub, so that it forgets the socket first. */
     void closeConnection(DisconnectReason reason) {
-        Connection c = connection;
+        Connection c = connection();
         if (c != null) {
             c.close(reason);
         } else {
@@ -251,7 +354,7 @@ final class EdgeSession implements Link {
 
     /** The client or its transport ended the session. */
     void closedByClient(DisconnectReason reason) {
-        Connection c = connection;
+        Connection c = connection();
         if (c != null) {
             c.closed(reason);
         } else {
@@ -259,76 +362,63 @@ final class EdgeSession implements Link {
         }
     }
 
-    @Override
-    public void close(DisconnectReason reason, boolean notify) {
-        if (!closing.compareAndSet(false, true)) {
+    /** Ends the session (see the class comment); {@code notify}: tell a connected client with {@code 41}. Once. */
+    void close(DisconnectReason reason, boolean notify) {
+        State was = state.getAndUpdate(s -> s == State.CLOSING || s == State.CLOSED ? s : State.CLOSING);
+        if (was == State.CLOSING || was == State.CLOSED) {
             return;
         }
-        notify &= namespaceConnected.get();
         if (notify) {
-            head.send(packet(PacketType.DISCONNECT));
+            library.disconnect();
         }
         Channel ws = websocket;
         if (isUpgraded() && ws != null) {
-            table.remove(this);
-            WebSocketCloseStatus status = switch (reason) {
-                case PROTOCOL_ERROR -> WebSocketCloseStatus.PROTOCOL_ERROR;
-                case PAYLOAD_TOO_LARGE -> WebSocketCloseStatus.MESSAGE_TOO_BIG;
-                case SLOW_CONSUMER, ABUSE -> WebSocketCloseStatus.POLICY_VIOLATION;
-                default -> WebSocketCloseStatus.NORMAL_CLOSURE;
-            };
-            // after the packets already queued on the channel's loop; the client answers the close frame (and the library
-            // then closes the connection) or it is cut after the bound
-            ws.eventLoop().execute(() -> {
-                if (ws.isActive()) {
-                    ws.writeAndFlush(new CloseWebSocketFrame(status));
-                }
-            });
-            ws.eventLoop().schedule(() -> ws.close(), limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
-            tornDown.set(true);
+            closeWebsocket(ws, reason);
             return;
         }
         slot.release(); // a closing session no longer counts against the limits
-        Channel poll = pendingPoll;
-        boolean waiting = poll != null && poll.isActive();
-        // a server decision has last packets to deliver (the reason, a CONNECT_ERROR, 41); a client that left has none
-        boolean flush = notify || reason.isServerDecision() || waiting;
-        if (flush) {
-            head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4)); // after them
+        if (reason.isServerDecision() || notify) {
+            library.close(); // the last packets (the reason, a CONNECT_ERROR, 41), then Engine.IO's close
+        } else if (pollWaiting()) {
+            library.noop(); // the client ended it: the poll it left waiting gets nothing
         } else {
             finish();
             return;
         }
-        // the waiting poll (or the next one) carries the last packets, then the session is finished (see drained);
-        // a client that does not poll again is cut after the bound
+        // the waiting poll (or the next one) carries them, then the session is finished (see drained); a client that
+        // does not poll again is cut after the bound
         timers.schedule(this::finish, limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
-    boolean isFinished() {
-        return tornDown.get();
-    }
-
     /**
-     * Lets one more poll of a closing polling session reach the library, to carry the packets still queued, and then
-     * finishes the session; false (nothing forwarded) when there is nothing left or it is finished already.
-     * Ordered with {@link #finish()}: the library must not lose the session while it serves that poll.
+     * On the websocket the sid is unknown at once; a close frame with the reason's code follows the packets already
+     * queued on the channel's loop, the client answers it (and the library closes the connection) or it is cut after
+     * the bound.
      */
-    synchronized boolean lastPoll(Runnable forward) {
-        if (tornDown.get() || head.getPacketsQueue(Transport.POLLING).isEmpty()) {
-            return false;
-        }
-        forward.run();
-        finish();
-        return true;
+    private void closeWebsocket(Channel ws, DisconnectReason reason) {
+        table.remove(this);
+        WebSocketCloseStatus status = switch (reason) {
+            case PROTOCOL_ERROR -> WebSocketCloseStatus.PROTOCOL_ERROR;
+            case PAYLOAD_TOO_LARGE -> WebSocketCloseStatus.MESSAGE_TOO_BIG;
+            case SLOW_CONSUMER, ABUSE -> WebSocketCloseStatus.POLICY_VIOLATION;
+            default -> WebSocketCloseStatus.NORMAL_CLOSURE;
+        };
+        ws.eventLoop().execute(() -> {
+            if (ws.isActive()) {
+                ws.writeAndFlush(new CloseWebSocketFrame(status));
+            }
+        });
+        ws.eventLoop().schedule(() -> ws.close(), limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        state.set(State.CLOSED);
     }
 
-    /** Ends the library's session: its sid is unknown from now on, its timers and channels released. */
+    /** CLOSED: the sid is unknown from now on, the library's session ended, its channels closed. Once. */
     synchronized void finish() {
-        if (!tornDown.compareAndSet(false, true)) {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
         table.remove(this);
-        head.onChannelDisconnect();
+        library.end();
         Channel ws = websocket;
         if (ws != null) {
             ws.close();

@@ -1,6 +1,5 @@
 package com.salesmate.realtime.socketio;
 
-import com.corundumstudio.socketio.handler.ClientHead;
 import com.salesmate.realtime.hub.RateLimiter;
 
 import java.util.Collection;
@@ -8,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Engine.IO sessions of this node by session id, and the node's admission limits: sockets per node, sockets per
@@ -15,9 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the handshake rate per address.
  */
 final class EdgeSessions {
-    /** Why a handshake was not admitted. */
-    enum Refusal { NODE_FULL, ADDRESS_FULL }
-
     /** A slot counted against the node and an address; released once when its session ends or never forms. */
     final class Slot {
         private final String address;
@@ -47,12 +44,23 @@ final class EdgeSessions {
     private final Map<String, RateLimiter> handshakeRates = new ConcurrentHashMap<>();
     /** Most addresses whose handshake bucket is kept. */
     static final int MAX_TRACKED = 100_000;
-    private final java.util.concurrent.atomic.AtomicLong lastPrune =
-            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 2_000_000_000L);
+    private final AtomicLong lastPrune = new AtomicLong(System.nanoTime() - 2_000_000_000L);
     private final EdgeLimits limits;
 
     EdgeSessions(EdgeLimits limits) {
         this.limits = limits;
+    }
+
+    /**
+     * Admits a new session from {@code address}: a handshake token of the address's bucket, then a slot counted against
+     * the node and the address (reserved before the library makes a session, so concurrent handshakes cannot
+     * overshoot).
+     */
+    Admission admit(String address) {
+        if (!allowHandshake(address)) {
+            return new Admission.Refused(Refusal.HANDSHAKE_RATE);
+        }
+        return reserve(address);
     }
 
     /**
@@ -91,10 +99,10 @@ final class EdgeSessions {
     }
 
     /** Reserves a slot for a new session from {@code address}, or says which limit refuses it. */
-    Object reserve(String address) {
+    Admission reserve(String address) {
         if (total.incrementAndGet() > limits.maxConnections()) {
             total.decrementAndGet();
-            return Refusal.NODE_FULL;
+            return new Admission.Refused(Refusal.NODE_FULL);
         }
         AtomicInteger mine = perAddress.compute(address, (a, n) -> {
             AtomicInteger counter = n == null ? new AtomicInteger() : n;
@@ -104,9 +112,9 @@ final class EdgeSessions {
         if (mine.get() > limits.maxConnectionsPerAddress()) {
             perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
             total.decrementAndGet();
-            return Refusal.ADDRESS_FULL;
+            return new Admission.Refused(Refusal.ADDRESS_FULL);
         }
-        return new Slot(address);
+        return new Admission.Admitted(new Slot(address));
     }
 
     void add(EdgeSession session) {
@@ -124,10 +132,6 @@ final class EdgeSessions {
         } catch (IllegalArgumentException notAnId) {
             return null;
         }
-    }
-
-    EdgeSession get(ClientHead head) {
-        return sessions.get(head.getSessionId());
     }
 
     /** Takes the session out of the table (its sid is unknown from now on) and frees its slot. */

@@ -1,7 +1,5 @@
 package com.salesmate.realtime.socketio;
 
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.messages.OutPacketMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -83,7 +81,7 @@ final class GroupedWrites {
                 channel.write(w.frame());
                 written.add(channel);
             } else {
-                channel.writeAndFlush(new OutPacketMessage(w.session().head(), Transport.WEBSOCKET));
+                channel.writeAndFlush(w.session().library().websocketFlush());
             }
         }
         written.forEach(Channel::flush);

@@ -18,18 +18,12 @@ import java.util.concurrent.TimeUnit;
  * codes, always {@code Connection: close} and then closed, so no client is told keep-alive and dropped.
  */
 final class HttpAnswers {
-    static final int UNKNOWN_TRANSPORT = 0;
-    static final int UNKNOWN_SID = 1;
-    static final int BAD_HANDSHAKE_METHOD = 2;
-    static final int BAD_REQUEST = 3;
-    static final int FORBIDDEN = 4;
-    static final int UNSUPPORTED_PROTOCOL_VERSION = 5;
-
     private HttpAnswers() {
     }
 
-    static void error(Channel channel, HttpResponseStatus status, int code, String message) {
-        send(channel, errorResponse(status, code, message));
+    /** Answers {@code refusal} in Engine.IO's error shape, then closes. */
+    static void refuse(Channel channel, Refusal refusal) {
+        send(channel, errorResponse(refusal));
     }
 
     /** What the polling transport answers a POST: {@code ok} (the packets of a closing session are dropped). */
@@ -42,18 +36,6 @@ final class HttpAnswers {
         send(channel, res);
     }
 
-    static void unknownTransport(Channel channel) {
-        error(channel, HttpResponseStatus.BAD_REQUEST, UNKNOWN_TRANSPORT, "Transport unknown");
-    }
-
-    static void unknownSid(Channel channel) {
-        error(channel, HttpResponseStatus.BAD_REQUEST, UNKNOWN_SID, "Session ID unknown");
-    }
-
-    static void badRequest(Channel channel) {
-        error(channel, HttpResponseStatus.BAD_REQUEST, BAD_REQUEST, "Bad request");
-    }
-
     /** Writes from the pipeline's tail (through the HTTP encoder wherever the caller sits), then closes. */
     static void send(Channel channel, FullHttpResponse res) {
         closing(res);
@@ -61,20 +43,18 @@ final class HttpAnswers {
     }
 
     /**
-     * As {@link #error}, for a request whose body is still arriving: closing at once would reset the connection under
+     * As {@link #refuse}, for a request whose body is still arriving: closing at once would reset the connection under
      * a client still sending, and it would never read the answer. The rest of the body is discarded; the connection
      * is closed when the client closes it, or after {@code grace}.
      */
-    static void errorBeforeBodyEnds(Channel channel, HttpResponseStatus status, int code, String message,
-                                    long graceMillis) {
-        channel.writeAndFlush(closing(errorResponse(status, code, message)));
+    static void refuseBeforeBodyEnds(Channel channel, Refusal refusal, long graceMillis) {
+        channel.writeAndFlush(closing(errorResponse(refusal)));
         channel.eventLoop().schedule(() -> channel.close(), graceMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Engine.IO's error shape. */
-    private static FullHttpResponse errorResponse(HttpResponseStatus status, int code, String message) {
-        return response(status, HttpHeaderValues.APPLICATION_JSON,
-                "{\"code\":" + code + ",\"message\":\"" + message + "\"}");
+    private static FullHttpResponse errorResponse(Refusal refusal) {
+        return response(refusal.status(), HttpHeaderValues.APPLICATION_JSON, refusal.body());
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, CharSequence contentType, String body) {

@@ -1,7 +1,6 @@
 package com.salesmate.realtime.socketio;
 
 import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
 import com.corundumstudio.socketio.messages.PacketsMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.hub.Connection;
@@ -19,13 +18,15 @@ import java.util.Map;
 
 /**
  * Reads every packet a client sends before the library does. Socket.IO packets (CONNECT, events, acks, disconnect)
- * are parsed strictly and handled here: one CONNECT per session (a repeat closes it, as the official server does),
- * events straight to the hub, nothing at all once the session is closing. Only Engine.IO control packets (pong,
+ * are parsed strictly and handled here: one CONNECT per socket (a repeat on the connected namespace closes the
+ * session, as the official server does; after a {@code 41} the session stays and may CONNECT again), events straight
+ * to the hub, nothing at all once the session is closing; every packet moves the heartbeat's deadline. Only Engine.IO control packets (pong,
  * upgrade, probe) go on to the library. Malformed input closes the connection.
  */
 @ChannelHandler.Sharable
 final class PacketGate extends ChannelInboundHandlerAdapter {
     private static final char SEPARATOR = '\u001e';
+    private static final String UPGRADE = "5";
     private static final Map<String, Object> INVALID_NAMESPACE = Map.of("message", "Invalid namespace");
 
     private final EdgeSessions sessions;
@@ -44,15 +45,16 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        ClientHead head = message.getClient();
-        EdgeSession session = sessions.get(head);
+        EdgeSession session = sessions.get(LibrarySession.idOf(message));
         if (session == null || session.isClosing()) {
             return; // nothing that arrives after the decision is handled (the transport releases the content)
         }
+        session.heard();
         String text = message.getContent().toString(StandardCharsets.UTF_8);
         List<String> records = message.getTransport() == Transport.POLLING
                 ? List.of(text.split(String.valueOf(SEPARATOR), -1)) : List.of(text);
         StringBuilder forward = new StringBuilder();
+        boolean upgrade = false;
         for (String record : records) {
             if (session.isClosing()) {
                 break;
@@ -63,11 +65,15 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
                     forward.append(SEPARATOR);
                 }
                 forward.append(control);
+                upgrade |= control.equals(UPGRADE);
             }
         }
         if (!forward.isEmpty() && !session.isClosing()) {
             ByteBuf content = Unpooled.copiedBuffer(forward, StandardCharsets.UTF_8);
-            ctx.fireChannelRead(new PacketsMessage(head, content, message.getTransport()));
+            ctx.fireChannelRead(new PacketsMessage(message.getClient(), content, message.getTransport()));
+            if (upgrade) {
+                session.upgraded(); // the library has switched the session to the websocket
+            }
         }
     }
 
@@ -121,12 +127,12 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             connect(session, connection, p);
             return;
         }
-        if (!SioPacket.DEFAULT_NSP.equals(p.nsp()) || !session.namespaceConnected()) {
+        if (!SioPacket.DEFAULT_NSP.equals(p.nsp()) || !session.socket().isConnected()) {
             malformed.refuse(session, "packet for a namespace it is not connected to", packet.length());
             return;
         }
         switch (p.type()) {
-            case SioPacket.DISCONNECT -> session.closedByClient(DisconnectReason.CLIENT_DISCONNECT);
+            case SioPacket.DISCONNECT -> session.leaveNamespace(); // the session stays, as the official server's
             case SioPacket.EVENT -> {
                 String name = p.eventName();
                 if (name != null) {
@@ -148,7 +154,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             session.sendConnectError(p.nsp(), INVALID_NAMESPACE);
             return;
         }
-        if (!session.connectOnce()) {
+        if (!session.socket().connectOnce()) {
             malformed.refuse(session, "CONNECT on a connected namespace", 0);
             return;
         }

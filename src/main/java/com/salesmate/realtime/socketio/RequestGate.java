@@ -1,12 +1,10 @@
 package com.salesmate.realtime.socketio;
 
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
 import com.salesmate.realtime.hub.DisconnectReason;
-import com.salesmate.realtime.hub.SocketEvents;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,30 +18,29 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.util.AttributeKey;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * Every HTTP request to the Socket.IO port passes here before the library sees it, and is answered as the official
- * Engine.IO server does when it is wrong: bad or missing {@code EIO} or {@code transport}, a handshake that is not a
- * GET, an unknown or closed {@code sid}, polling after an upgrade, a second concurrent poll (which also ends the
- * session), a refused Origin, the node's and an address's limits. A CORS preflight is answered here and never makes
- * a session. Sessions the library creates are registered with the hub from here.
+ * Every HTTP request to the Socket.IO port passes here before the library sees it, and is decided here as the official
+ * Engine.IO server's {@code verify()} does: one function per kind of request, every refusal answered from the
+ * {@link Refusal} table — a path other than {@code /socket.io/}, bad or missing {@code EIO} or {@code transport}, a
+ * handshake that is not a GET, an unknown, expired or closed {@code sid}, polling after an upgrade, a second
+ * concurrent poll (which also ends the session), a refused Origin, the node's and an address's limits. A CORS
+ * preflight is answered here and never makes a session. A second websocket for a session that is upgraded or
+ * upgrading is opened and closed at once, as the official server does.
  */
 @ChannelHandler.Sharable
 final class RequestGate extends ChannelInboundHandlerAdapter {
-    /** The session a channel serves (its websocket, or the poll it carries). */
-    static final AttributeKey<EdgeSession> SESSION = AttributeKey.valueOf("salesmate.session");
-    /** Set on a channel whose request is a GET poll. */
-    static final AttributeKey<Boolean> POLL = AttributeKey.valueOf("salesmate.poll");
-    /** The slot reserved for the handshake a channel carries, until its session is registered. */
-    private static final AttributeKey<EdgeSessions.Slot> PENDING = AttributeKey.valueOf("salesmate.pending");
     /** The names Netty's websocket handshaker gives its frame codec. */
     private static final String WS_ENCODER = "wsencoder";
     private static final String WS_DECODER = "wsdecoder";
@@ -52,33 +49,26 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private final Origins origins;
     private final ClientAddresses addresses;
     private final EdgeSessions sessions;
-    private final SessionFactory factory;
     private final SocketMetrics metrics;
     private final BooleanSupplier running;
     private final int maxFramePayload;
 
-    /** Makes the edge session for a handshake the library accepted. */
-    interface SessionFactory {
-        EdgeSession create(ClientHead head, EdgeSessions.Slot slot);
-    }
-
-    RequestGate(String path, List<String> allowedOrigins, ClientAddresses addresses, EdgeSessions sessions,
-                SessionFactory factory, SocketMetrics metrics, BooleanSupplier running, int maxFramePayload) {
-        this.maxFramePayload = maxFramePayload;
+    RequestGate(String path, Origins origins, ClientAddresses addresses, EdgeSessions sessions, SocketMetrics metrics,
+                BooleanSupplier running, int maxFramePayload) {
         this.path = path;
-        this.origins = new Origins(allowedOrigins, addresses);
+        this.origins = origins;
         this.addresses = addresses;
         this.sessions = sessions;
-        this.factory = factory;
         this.metrics = metrics;
         this.running = running;
+        this.maxFramePayload = maxFramePayload;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof BinaryWebSocketFrame frame) {
             frame.release();
-            EdgeSession session = ctx.channel().attr(SESSION).get();
+            EdgeSession session = ChannelUse.sessionOf(ctx.channel());
             if (session != null) {
                 session.closeConnection(DisconnectReason.PROTOCOL_ERROR);
             }
@@ -90,17 +80,9 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(req.uri());
         boolean forwarded = false;
         try {
-            if (!query.path().equals(path)) {
-                // the library would serve /socket.io/x... itself (500s for unknown sids, and upgrades that escape
-                // this gate): every other path is answered here, like any bad request
-                refuse("path");
-                HttpAnswers.error(ctx.channel(), HttpResponseStatus.NOT_FOUND, HttpAnswers.BAD_REQUEST, "Not found");
-                return;
-            }
-            forwarded = route(ctx, req, query);
+            forwarded = route(ctx, req);
         } finally {
             if (!forwarded) {
                 ReferenceCountUtil.release(req);
@@ -109,155 +91,157 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     }
 
     /** True when the request went on to the library (which releases it). */
-    private boolean route(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+    private boolean route(ChannelHandlerContext ctx, FullHttpRequest req) {
         Channel channel = ctx.channel();
+        QueryStringDecoder query = new QueryStringDecoder(req.uri());
+        if (!query.path().equals(path)) {
+            // the library would serve /socket.io/x... itself (500s for unknown sids, and upgrades that escape this
+            // gate): every other path is answered here, like any bad request
+            return refuse(channel, Refusal.NOT_FOUND);
+        }
         if (HttpMethod.OPTIONS.equals(req.method())) {
             preflight(channel, req);
             return false;
         }
         String transport = first(query, "transport");
         if (!"polling".equals(transport) && !"websocket".equals(transport)) {
-            refuse("bad_request");
-            HttpAnswers.unknownTransport(channel);
-            return false;
+            return refuse(channel, Refusal.UNKNOWN_TRANSPORT);
         }
+        boolean websocket = "websocket".equals(transport);
         String sid = first(query, "sid");
-        return sid == null ? handshake(ctx, req, query, transport) : existing(ctx, req, sid, transport);
+        if (sid == null) {
+            return handshake(ctx, req, query, websocket);
+        }
+        EdgeSession session = sessions.get(sid);
+        if (session == null) {
+            return refuse(channel, Refusal.UNKNOWN_SID);
+        }
+        if (!session.isClosing() && session.expired(System.nanoTime())) {
+            session.closedByClient(DisconnectReason.TRANSPORT_CLOSE); // silent past pingInterval + pingTimeout
+        }
+        if (session.isClosing()) {
+            return closing(ctx, req, session, websocket);
+        }
+        return websocket ? upgrade(ctx, req, session) : poll(ctx, req, session);
     }
 
-    private boolean handshake(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, String transport) {
+    /** A new session: admitted by every check and limit, then made by the library. */
+    private boolean handshake(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query,
+                              boolean websocket) {
         Channel channel = ctx.channel();
         if (!HttpMethod.GET.equals(req.method())) {
-            refuse("bad_request");
-            HttpAnswers.error(channel, HttpResponseStatus.BAD_REQUEST, HttpAnswers.BAD_HANDSHAKE_METHOD,
-                    "Bad handshake method");
-            return false;
+            return refuse(channel, Refusal.BAD_HANDSHAKE_METHOD);
         }
         if (!"4".equals(first(query, "EIO"))) {
-            refuse("bad_request");
-            HttpAnswers.error(channel, HttpResponseStatus.BAD_REQUEST, HttpAnswers.UNSUPPORTED_PROTOCOL_VERSION,
-                    "Unsupported protocol version");
-            return false;
+            return refuse(channel, Refusal.UNSUPPORTED_PROTOCOL_VERSION);
         }
-        if ("websocket".equals(transport) && !isUpgrade(req)) {
-            refuse("bad_request");
-            HttpAnswers.badRequest(channel);
-            return false;
+        if (websocket && !isUpgrade(req)) {
+            return refuse(channel, Refusal.BAD_REQUEST);
         }
         if (!originAllowed(channel, req)) {
-            refuse("origin");
-            HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
-            return false;
+            return refuse(channel, Refusal.FORBIDDEN);
         }
         if (!running.getAsBoolean()) {
-            refuse("shutting_down");
-            HttpAnswers.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpAnswers.FORBIDDEN,
-                    "Server is shutting down");
+            return refuse(channel, Refusal.SHUTTING_DOWN);
+        }
+        Admission admission = sessions.admit(addresses.of(channel.remoteAddress(), req.headers()));
+        if (admission instanceof Admission.Refused refused) {
+            return refuse(channel, refused.refusal());
+        }
+        SessionRegistration.admitted(channel, ((Admission.Admitted) admission).slot());
+        ctx.fireChannelRead(req); // the library makes the session and answers; SessionRegistration registers it
+        SessionRegistration.handled(channel);
+        if (websocket) {
+            correctFrameCodec(channel);
+        }
+        return true;
+    }
+
+    /** A polling request of an open session. */
+    private boolean poll(ChannelHandlerContext ctx, FullHttpRequest req, EdgeSession session) {
+        Channel channel = ctx.channel();
+        HttpMethod method = req.method();
+        if (HttpMethod.POST.equals(method)) {
+            if (session.isUpgraded()) {
+                return refuse(channel, Refusal.OUT_OF_STATE);
+            }
+            ChannelUse.set(channel, session, ChannelUse.Kind.POST);
+        } else if (HttpMethod.GET.equals(method)) {
+            switch (session.claimPoll(channel)) {
+                case UPGRADED -> {
+                    return refuse(channel, Refusal.OUT_OF_STATE);
+                }
+                case ANOTHER_WAITING -> { // two polls at once: the official server ends the session
+                    refuse(channel, Refusal.OUT_OF_STATE);
+                    session.closeConnection(DisconnectReason.PROTOCOL_ERROR);
+                    return false;
+                }
+                case CLAIMED -> ChannelUse.set(channel, session, ChannelUse.Kind.POLL);
+            }
+        } else {
+            return refuse(channel, Refusal.OUT_OF_STATE);
+        }
+        ctx.fireChannelRead(req);
+        return true;
+    }
+
+    /** A websocket with the sid of an open session: its upgrade from polling. */
+    private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest req, EdgeSession session) {
+        Channel channel = ctx.channel();
+        if (!HttpMethod.GET.equals(req.method()) || !isUpgrade(req)) {
+            return refuse(channel, Refusal.OUT_OF_STATE);
+        }
+        if (!session.upgrading(channel)) {
+            openAndClose(channel, req); // upgraded already, or upgrading on another websocket
             return false;
         }
-        String address = addresses.of(channel.remoteAddress(), req.headers());
-        if (!sessions.allowHandshake(address)) {
-            refuse("rate");
-            HttpAnswers.error(channel, HttpResponseStatus.TOO_MANY_REQUESTS, HttpAnswers.FORBIDDEN,
-                    "Too many handshakes from this address");
-            return false;
-        }
-        Object reserved = sessions.reserve(address);
-        if (reserved == EdgeSessions.Refusal.NODE_FULL) {
-            refuse("node_full");
-            HttpAnswers.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, HttpAnswers.FORBIDDEN,
-                    "Too many connections on this node");
-            return false;
-        }
-        if (reserved == EdgeSessions.Refusal.ADDRESS_FULL) {
-            refuse("address_full");
-            HttpAnswers.error(channel, HttpResponseStatus.TOO_MANY_REQUESTS, HttpAnswers.FORBIDDEN,
-                    "Too many connections from this address");
-            return false;
-        }
-        channel.attr(PENDING).set((EdgeSessions.Slot) reserved);
-        ctx.fireChannelRead(req); // the library makes the session (and for polling answers the handshake) now
-        register(channel);
-        EdgeSessions.Slot unused = channel.attr(PENDING).getAndSet(null);
-        if (unused != null) {
-            unused.release(); // the library made no session
-        }
+        ChannelUse.set(channel, session, ChannelUse.Kind.WEBSOCKET);
+        ctx.fireChannelRead(req);
+        correctFrameCodec(channel);
         return true;
     }
 
     /**
-     * Registers the session the library made for this channel's handshake, with the hub too. Called before the first
-     * byte of the handshake answer leaves (from the response rewriter), so that a client which uses its sid at once
-     * (its first poll and its CONNECT race each other on other connections) always finds it. Nothing to do once
-     * registered: one attribute read.
+     * A request of a closing session. Until the session is finished its polls carry the last packets (the reason, 41,
+     * close) and its posts are answered and dropped; from then on every request with the sid gets 400 code 1.
      */
-    void register(Channel channel) {
-        if (channel.attr(PENDING).get() == null) {
-            return;
-        }
-        ClientHead head = channel.attr(ClientHead.CLIENT).get();
-        if (head == null) {
-            return; // the library has made no session (yet)
-        }
-        EdgeSession session = factory.create(head, channel.attr(PENDING).getAndSet(null));
-        if (head.getCurrentTransport() == Transport.WEBSOCKET) {
-            session.websocket(channel);
-            channel.attr(SESSION).set(session);
-            correctFrameCodec(channel);
-        }
-    }
-
-    private boolean existing(ChannelHandlerContext ctx, FullHttpRequest req, String sid, String transport) {
+    private boolean closing(ChannelHandlerContext ctx, FullHttpRequest req, EdgeSession session, boolean websocket) {
         Channel channel = ctx.channel();
-        EdgeSession session = sessions.get(sid);
-        if (session == null) {
-            HttpAnswers.unknownSid(channel);
+        boolean polling = !websocket && !session.isUpgraded();
+        if (polling && HttpMethod.POST.equals(req.method()) && !session.isFinished()) {
+            HttpAnswers.postTaken(channel, allowedOrigin(channel, req));
             return false;
         }
-        HttpMethod method = req.method();
-        if (session.isClosing()) {
-            // until the session is finished its polls carry the last packets (the reason, 41, close) and its posts
-            // are answered and dropped; from then on every request with the sid gets 400 code 1
-            boolean polling = "polling".equals(transport) && !session.isUpgraded();
-            if (polling && HttpMethod.POST.equals(method) && !session.isFinished()) {
-                HttpAnswers.postTaken(channel, allowedOrigin(channel, req));
-                return false;
-            }
-            if (polling && HttpMethod.GET.equals(method) && session.lastPoll(() -> ctx.fireChannelRead(req))) {
-                return true;
-            }
-            session.finish();
-            HttpAnswers.unknownSid(channel);
-            return false;
-        }
-        if ("polling".equals(transport)) {
-            if (session.isUpgraded() || !(HttpMethod.GET.equals(method) || HttpMethod.POST.equals(method))) {
-                HttpAnswers.badRequest(channel);
-                return false;
-            }
-            if (HttpMethod.GET.equals(method)) {
-                if (!session.claimPoll(channel)) { // two polls at once: the official server ends the session
-                    HttpAnswers.badRequest(channel);
-                    session.closeConnection(DisconnectReason.PROTOCOL_ERROR);
-                    return false;
-                }
-                channel.attr(POLL).set(Boolean.TRUE);
-            }
-            channel.attr(SESSION).set(session);
+        if (polling && HttpMethod.GET.equals(req.method()) && session.lastPoll(() -> {
+            ChannelUse.set(channel, session, ChannelUse.Kind.POLL);
             ctx.fireChannelRead(req);
+        })) {
             return true;
         }
-        Channel current = session.websocket();
-        if (!HttpMethod.GET.equals(method) || !isUpgrade(req) || session.isUpgraded()
-                || (current != null && current.isActive())) {
-            HttpAnswers.badRequest(channel);
-            return false;
+        session.finish();
+        return refuse(channel, Refusal.UNKNOWN_SID);
+    }
+
+    /**
+     * Completes the websocket handshake and closes the websocket at once: what the official server does with a
+     * websocket that cannot become the session's transport. The client sees it open and close, not an HTTP error.
+     */
+    private void openAndClose(Channel channel, FullHttpRequest req) {
+        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + path;
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, true)
+                .newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
         }
-        session.websocket(channel);
-        channel.attr(SESSION).set(session);
-        ctx.fireChannelRead(req);
-        correctFrameCodec(channel);
-        return true;
+        handshaker.handshake(channel, req).addListener(done -> {
+            if (done.isSuccess()) {
+                handshaker.close(channel, new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE));
+            } else {
+                channel.close();
+            }
+        });
     }
 
     /**
@@ -285,13 +269,17 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        EdgeSession session = ctx.channel().attr(SESSION).get();
-        if (session != null) {
-            session.pollDone(ctx.channel());
+        ChannelUse use = ChannelUse.of(ctx.channel());
+        if (use != null) {
+            switch (use.kind()) {
+                case POLL -> use.session().pollDone(ctx.channel());
+                case WEBSOCKET -> use.session().websocketClosed(ctx.channel());
+                default -> {
+                }
+            }
         }
         super.channelInactive(ctx);
     }
-
 
     private String allowedOrigin(Channel channel, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
@@ -306,8 +294,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
     private void preflight(Channel channel, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin == null || !originAllowed(channel, req)) {
-            refuse("origin");
-            HttpAnswers.error(channel, HttpResponseStatus.FORBIDDEN, HttpAnswers.FORBIDDEN, "Forbidden");
+            refuse(channel, Refusal.FORBIDDEN);
             return;
         }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
@@ -321,8 +308,13 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
         HttpAnswers.send(channel, res);
     }
 
-    private void refuse(String why) {
-        metrics.handshakeRefused(why);
+    /** Answers {@code refusal} (counted when it refuses a new session); false: nothing went on to the library. */
+    private boolean refuse(Channel channel, Refusal refusal) {
+        if (refusal.metric() != null) {
+            metrics.handshakeRefused(refusal.metric());
+        }
+        HttpAnswers.refuse(channel, refusal);
+        return false;
     }
 
     private static boolean isUpgrade(FullHttpRequest req) {

@@ -13,27 +13,19 @@ import io.netty.handler.codec.http.HttpUtil;
 /**
  * Corrects the library's polling responses on their way out: it writes {@code Connection: keep-alive} and then closes
  * the connection (clients that reuse it get "socket hang up", and a browser does not retry a POST), so they say
- * {@code Connection: close}, which is what happens. It also tells the session how much of its queue a poll carried,
- * and registers a handshake's session before its answer leaves.
+ * {@code Connection: close}, which is what happens. It also tells the session how much of its queue a poll carried.
  */
 @ChannelHandler.Sharable
 final class ResponseRewriter extends ChannelOutboundHandlerAdapter {
-    private final RequestGate requests;
-
-    ResponseRewriter(RequestGate requests) {
-        this.requests = requests;
-    }
-
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        requests.register(ctx.channel()); // a handshake's session exists before its sid reaches the client
         if (msg instanceof HttpResponse res && res.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            EdgeSession session = ctx.channel().attr(RequestGate.SESSION).get();
-            if (session != null && Boolean.TRUE.equals(ctx.channel().attr(RequestGate.POLL).get())) {
-                session.drained(HttpUtil.getContentLength(res, 0L));
+            ChannelUse use = ChannelUse.of(ctx.channel());
+            if (use != null && use.kind() == ChannelUse.Kind.POLL) {
+                use.session().drained(HttpUtil.getContentLength(res, 0L));
                 // answered: the client may poll again at once, before this connection's close has been seen
-                session.pollDone(ctx.channel());
+                use.session().pollDone(ctx.channel());
             }
         }
         super.write(ctx, msg, promise);

@@ -6,7 +6,6 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.ConnectionRegistry;
 import com.salesmate.realtime.hub.DisconnectReason;
@@ -117,14 +116,14 @@ public class SocketServer implements Managed {
     @Override
     public void start() {
         MalformedInput malformed = new MalformedInput(metrics);
-        RequestGate requests = new RequestGate(PATH, settings.allowedOriginList(),
-                new ClientAddresses(settings.trustedProxyList()), sessions, this::newSession, metrics, () -> running,
-                (int) settings.getMaxFramePayload().toBytes());
+        ClientAddresses addresses = new ClientAddresses(settings.trustedProxyList());
+        RequestGate requests = new RequestGate(PATH, new Origins(settings.allowedOriginList(), addresses), addresses,
+                sessions, metrics, () -> running, (int) settings.getMaxFramePayload().toBytes());
         PacketGate packets = new PacketGate(sessions, hub, malformed);
         int maxBody = (int) settings.getMaxHttpContent().toBytes();
         SocketIOServer s = new SocketIOServer(nettyConfiguration());
-        s.setPipelineFactory(new EdgePipeline(requests, new ResponseRewriter(requests), packets,
-                () -> new BodyLimit(maxBody, sessions), new ErrorTail(exceptions)));
+        s.setPipelineFactory(new EdgePipeline(requests, new SessionRegistration(this::newSession),
+                new ResponseRewriter(), packets, () -> new BodyLimit(maxBody, sessions), new ErrorTail(exceptions)));
         s.addDisconnectListener(client -> {
             EdgeSession session = sessions.get(client.getSessionId());
             if (session != null) {
@@ -139,9 +138,8 @@ public class SocketServer implements Managed {
                 s.getConfiguration().isUseLinuxNativeEpoll() ? "epoll" : "NIO");
     }
 
-    private EdgeSession newSession(ClientHead head, EdgeSessions.Slot slot) {
-        EdgeSession session = new EdgeSession(head, slot, sessions, limits, timers);
-        session.open(hub);
+    private EdgeSession newSession(LibrarySession library, EdgeSessions.Slot slot) {
+        EdgeSession session = new EdgeSession(library, slot, sessions, limits, hub, timers);
         sessions.add(session);
         return session;
     }
