@@ -1,20 +1,12 @@
 package com.salesmate.realtime.hub;
 
-import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesmate.realtime.core.Identity;
-import com.salesmate.realtime.core.Role;
-import com.salesmate.realtime.metrics.SocketMetrics;
-import com.salesmate.realtime.metrics.TenantCounters;
 import io.dropwizard.jersey.validation.Validators;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,11 +16,9 @@ class TypingStateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
-    private final List<String> relayed = new CopyOnWriteArrayList<>();
+    private final HubFakes.RecordingPublisher relayed = new HubFakes.RecordingPublisher();
     private final TypingHandler typing = new TypingHandler(
-            new Payloads(Validators.newValidator(),
-                    new SocketMetrics(new MetricRegistry(), new TenantCounters(), Events.INBOUND)),
-            new Recorder(), timers, Duration.ofHours(1));
+            new Payloads(Validators.newValidator(), HubFakes.metrics()), relayed, timers, Duration.ofHours(1));
 
     TypingStateTest() {
         timers.setRemoveOnCancelPolicy(true); // a cancelled timer leaves the queue: the queue shows what is pending
@@ -48,7 +38,7 @@ class TypingStateTest {
         assertThat(timers.getQueue()).hasSize(2);
         typing.onStopTyping(salesman, to("managers", "c1"), Ack.NONE);
         assertThat(timers.getQueue()).hasSize(1);
-        assertThat(relayed).containsExactly("typing", "typing", "typing", "stop-typing");
+        assertThat(relayed.roomEvents()).containsExactly("typing", "typing", "typing", "stop-typing");
     }
 
     @Test
@@ -61,9 +51,9 @@ class TypingStateTest {
         relayed.clear();
         typing.forget(one);
         assertThat(timers.getQueue()).hasSize(1);
-        assertThat(relayed).containsExactly("stop-typing", "stop-typing"); // one per target it was typing to
+        assertThat(relayed.roomEvents()).containsExactly("stop-typing", "stop-typing"); // one per target it was typing to
         typing.forget(one); // twice is harmless: nothing more
-        assertThat(relayed).hasSize(2);
+        assertThat(relayed.roomEvents()).hasSize(2);
         typing.onStopTyping(other, to("managers", "c1"), Ack.NONE);
         assertThat(timers.getQueue()).isEmpty();
     }
@@ -74,55 +64,6 @@ class TypingStateTest {
     }
 
     private static Connection salesman() {
-        long now = System.nanoTime();
-        Connection c = new Connection(new NoLink(), 0, new Connection.Buckets(new RateLimiter(10, now),
-                new RateLimiter(10, now), new RateLimiter(10, now)), x -> { });
-        c.identity(new Identity("u1", "t1", Role.SALESMAN, "s1", Instant.now().plusSeconds(3600)));
-        return c;
-    }
-
-    /** Records which events the handler relays. */
-    private final class Recorder implements Publisher {
-        @Override
-        public Delivery toRoom(String tenantId, String room, String event, Object payload) {
-            relayed.add(event);
-            return Delivery.local(0);
-        }
-
-        @Override
-        public Delivery toRoomExceptUser(String tenantId, String room, String event, Object payload, String except) {
-            return toRoom(tenantId, room, event, payload);
-        }
-
-        @Override
-        public Delivery toEveryone(String event, Object payload) {
-            return Delivery.local(0);
-        }
-
-        @Override
-        public int toSocket(Connection connection, String event, Object payload) {
-            return 0;
-        }
-    }
-
-    /** A transport that goes nowhere. */
-    private static final class NoLink implements Link {
-        @Override
-        public String transport() {
-            return "websocket";
-        }
-
-        @Override
-        public boolean send(OutboundEvent event) {
-            return true;
-        }
-
-        @Override
-        public void ack(long ackId, String json) {
-        }
-
-        @Override
-        public void close(DisconnectReason reason, boolean notify) {
-        }
+        return HubFakes.authenticated(HubFakes.salesman("t1", "s1"));
     }
 }
