@@ -1,136 +1,57 @@
 package com.salesmate.realtime.socketio;
 
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.messages.OutPacketMessage;
-import com.corundumstudio.socketio.messages.PacketsMessage;
-import com.corundumstudio.socketio.protocol.EngineIOVersion;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
-import com.fasterxml.jackson.databind.util.RawValue;
-import io.netty.channel.Channel;
-
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * The library's side of one Engine.IO session (its {@link ClientHead}): the one class of the edge that calls it, builds
- * its packets or reads its channel attribute. What the library keeps for a session (transports, packet queues,
- * heartbeat timers) stays there; what the edge decides about the session is {@link EdgeSession}'s.
+ * The library's side of one Engine.IO session, as the edge uses it: what the library keeps for a session (its
+ * transports, packet queues, heartbeat timers) stays there, what the edge decides about the session is
+ * {@link EdgeSession}'s. {@link ClientHeadSession} is netty-socketio's; a test may supply its own.
  */
-final class LibrarySession {
-    private final ClientHead head;
+interface LibrarySession {
 
-    private LibrarySession(ClientHead head) {
-        this.head = head;
-    }
+    UUID id();
 
-    /** The session the library made for the handshake {@code channel} carries; null when it made none. */
-    static LibrarySession of(Channel channel) {
-        ClientHead head = channel.attr(ClientHead.CLIENT).get();
-        return head == null ? null : new LibrarySession(head);
-    }
-
-    /** The session id of the library's session a batch of client packets belongs to. */
-    static UUID idOf(PacketsMessage message) {
-        return message.getClient().getSessionId();
-    }
-
-    UUID id() {
-        return head.getSessionId();
-    }
-
-    /** True once the library has switched the session to its websocket ({@code 5} handled). */
-    boolean upgraded() {
-        return head.getCurrentTransport() == Transport.WEBSOCKET;
-    }
+    /** True once the library has switched the session to its websocket ({@code 5} handled, or opened on it). */
+    boolean upgraded();
 
     /**
      * A packet came from the client: the library's ping timeout starts again, as it does for the packets it reads
      * itself (the edge handles Socket.IO packets before the library sees them).
      */
-    void heard() {
-        head.schedulePingTimeout();
-    }
+    void heard();
 
-    /** {@code websocket} or {@code polling}. */
-    String transport() {
-        return head.getCurrentTransport().name().toLowerCase();
-    }
+    /** {@code websocket} or {@code polling}: the transport in use. */
+    String transport();
 
-    boolean pollingQueueEmpty() {
-        return head.getPacketsQueue(Transport.POLLING).isEmpty();
-    }
+    boolean pollingQueueEmpty();
 
     /** An event on the transport in use, after what is queued. */
-    void event(String name, EncodedEvent encoded) {
-        head.send(eventPacket(name, encoded));
-    }
+    void event(String name, EncodedEvent encoded);
 
     /** An event into the websocket queue without writing it: {@link #websocketFlush()} writes it. */
-    void queueOnWebsocket(String name, EncodedEvent encoded) {
-        head.getPacketsQueue(Transport.WEBSOCKET).add(eventPacket(name, encoded));
-    }
+    void queueOnWebsocket(String name, EncodedEvent encoded);
 
     /** The message that makes the library's encoder write the websocket queue. */
-    Object websocketFlush() {
-        return new OutPacketMessage(head, Transport.WEBSOCKET);
-    }
+    Object websocketFlush();
 
-    void ack(long ackId, String json) {
-        Packet packet = socketIo(PacketType.ACK);
-        packet.setAckId(ackId);
-        packet.setData(List.of(new RawValue(json)));
-        head.send(packet);
-    }
+    /** An acknowledgement of the client's event {@code ackId}. */
+    void ack(long ackId, String json);
 
-    /** The Socket.IO CONNECT answer. */
-    void connected(String sid) {
-        Packet packet = socketIo(PacketType.CONNECT);
-        packet.setData(Map.of("sid", sid));
-        head.send(packet);
-    }
+    /** The Socket.IO CONNECT answer with {@code sid}. */
+    void connected(String sid);
 
     /** A CONNECT_ERROR for {@code nsp} ("" for the main namespace). */
-    void connectError(String nsp, Object data) {
-        Packet packet = socketIo(PacketType.ERROR);
-        packet.setNsp(nsp);
-        packet.setData(data);
-        head.send(packet);
-    }
+    void connectError(String nsp, Object data);
 
-    /** Socket.IO DISCONNECT ({@code 41}). */
-    void disconnect() {
-        head.send(socketIo(PacketType.DISCONNECT));
-    }
+    /** Socket.IO DISCONNECT ({@code 41}), after what is queued. */
+    void disconnect();
 
     /** Engine.IO CLOSE ({@code 1}), after what is queued. */
-    void close() {
-        head.send(new Packet(PacketType.CLOSE, EngineIOVersion.V4));
-    }
+    void close();
 
     /** Engine.IO NOOP ({@code 6}) on the polling transport: answers a waiting poll with nothing. */
-    void noop() {
-        head.send(new Packet(PacketType.NOOP, EngineIOVersion.V4), Transport.POLLING);
-    }
+    void noop();
 
     /** Ends the library's session: its sid is unknown to it from now on, its timers and channels released. */
-    void end() {
-        head.onChannelDisconnect();
-    }
-
-    private static Packet eventPacket(String name, EncodedEvent encoded) {
-        Packet packet = socketIo(PacketType.EVENT);
-        packet.setName(name);
-        packet.setData(List.of(encoded)); // SocketJson writes the bytes
-        return packet;
-    }
-
-    private static Packet socketIo(PacketType subType) {
-        Packet packet = new Packet(PacketType.MESSAGE, EngineIOVersion.V4);
-        packet.setSubType(subType);
-        packet.setNsp("");
-        return packet;
-    }
+    void end();
 }

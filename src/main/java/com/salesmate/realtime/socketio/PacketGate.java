@@ -45,7 +45,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        EdgeSession session = sessions.get(LibrarySession.idOf(message));
+        EdgeSession session = sessions.get(ClientHeadSession.idOf(message));
         if (session == null || session.isClosing()) {
             return; // nothing that arrives after the decision is handled (the transport releases the content)
         }

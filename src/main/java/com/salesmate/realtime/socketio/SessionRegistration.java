@@ -53,7 +53,7 @@ final class SessionRegistration extends ChannelOutboundHandlerAdapter {
         if (channel.attr(ADMITTED).get() == null) {
             return;
         }
-        LibrarySession library = LibrarySession.of(channel);
+        LibrarySession library = ClientHeadSession.of(channel);
         if (library == null) {
             return; // the library has made no session (yet)
         }
