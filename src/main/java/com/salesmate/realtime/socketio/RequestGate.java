@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,6 +24,8 @@ import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
@@ -41,10 +44,6 @@ import java.util.function.BooleanSupplier;
  */
 @ChannelHandler.Sharable
 final class RequestGate extends ChannelInboundHandlerAdapter {
-    /** The names Netty's websocket handshaker gives its frame codec. */
-    private static final String WS_ENCODER = "wsencoder";
-    private static final String WS_DECODER = "wsdecoder";
-
     private final String path;
     private final Origins origins;
     private final ClientAddresses addresses;
@@ -250,20 +249,31 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
      * writes would skip the encoder: a fresh encoder goes in front (a handler instance cannot be re-added). And its
      * decoder closes the connection at once on a violation (an oversized frame), which resets it under a client still
      * sending, so that client never reads why: a decoder that reports the violation instead takes its place (it has read
-     * nothing yet), then discards the rest, and the session closes with a close frame and a bound.
+     * nothing yet), then discards the rest, and the session closes with a close frame and a bound. The codec is found
+     * by its types, not by the handler names Netty gives it.
      */
     private void correctFrameCodec(Channel channel) {
-        var pipeline = channel.pipeline();
-        if (pipeline.get(WS_ENCODER) instanceof WebSocket13FrameEncoder
-                && pipeline.get(WS_DECODER) instanceof WebSocket13FrameDecoder) {
-            pipeline.remove(WS_ENCODER);
-            pipeline.addFirst(WS_ENCODER, new WebSocket13FrameEncoder(false));
-            pipeline.replace(WS_DECODER, WS_DECODER, new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
-                    .maxFramePayloadLength(maxFramePayload)
-                    .allowExtensions(true)
-                    .expectMaskedFrames(true)
-                    .closeOnProtocolViolation(false)
-                    .build()));
+        ChannelPipeline pipeline = channel.pipeline();
+        ChannelHandlerContext encoder = pipeline.context(WebSocketFrameEncoder.class);
+        ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
+        if (encoder == null || decoder == null || encoder.handler() instanceof FirstFrameEncoder) {
+            return; // not a websocket (the library refused the upgrade), or corrected already
+        }
+        String encoderName = encoder.name();
+        pipeline.remove(encoder.handler());
+        pipeline.addFirst(encoderName, new FirstFrameEncoder());
+        pipeline.replace(decoder.name(), decoder.name(), new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFramePayload)
+                .allowExtensions(true)
+                .expectMaskedFrames(true)
+                .closeOnProtocolViolation(false)
+                .build()));
+    }
+
+    /** Netty's frame encoder, put first in the pipeline by {@link #correctFrameCodec} (a type of its own marks it). */
+    private static final class FirstFrameEncoder extends WebSocket13FrameEncoder {
+        FirstFrameEncoder() {
+            super(false);
         }
     }
 
