@@ -58,6 +58,8 @@ final class EdgeSession {
     private final AtomicReference<State> state = new AtomicReference<>(State.OPENING);
     private final AtomicLong pollingQueued = new AtomicLong();
     private final AtomicBoolean malformedLogged = new AtomicBoolean();
+    private final AtomicLong leaves = new AtomicLong();
+    /** The Socket.IO socket on the session; null after the client left the namespace, until it CONNECTs again. */
     private volatile SocketLink socket;
     private volatile Channel websocket;
     private volatile boolean upgraded;
@@ -97,6 +99,14 @@ final class EdgeSession {
         next.attach(hub.opened(next));
     }
 
+    /** The socket a CONNECT is for: the one on the session, or a new one after the client left the namespace. */
+    synchronized SocketLink socketForConnect() {
+        if (socket == null) {
+            newSocket();
+        }
+        return socket;
+    }
+
     UUID sessionId() {
         return library.id();
     }
@@ -113,7 +123,7 @@ final class EdgeSession {
         return state.get();
     }
 
-    /** The Socket.IO socket on this session now. */
+    /** The Socket.IO socket on this session now; null after the client left the namespace. */
     SocketLink socket() {
         return socket;
     }
@@ -331,15 +341,25 @@ final class EdgeSession {
     // ---------------------------------------------------------------------------------------------------- closing
 
     /**
-     * The client left the namespace ({@code 41}): the hub forgets its socket (presence sees it leave now), the session
-     * stays open and keeps its heartbeat, as the official server's does, and gets a new, unconnected socket: another
-     * CONNECT is that socket's, and without one the hub's authentication timeout ends the session.
+     * The client left the namespace ({@code 41}): the hub forgets its socket (presence sees it leave now); the session
+     * stays open and keeps its heartbeat, as the official server's does. Another CONNECT gets a new socket; without
+     * one the session ends after the authentication timeout, the bound on a session that never CONNECTs.
      */
     void leaveNamespace() {
-        SocketLink left = socket;
+        SocketLink left;
+        long leave;
+        synchronized (this) {
+            left = socket;
+            socket = null;
+            leave = leaves.incrementAndGet();
+        }
         left.leave();
-        newSocket();
         left.connection().closed(DisconnectReason.CLIENT_DISCONNECT);
+        timers.schedule(() -> {
+            if (leaves.get() == leave && socket == null) { // not connected again since
+                close(DisconnectReason.AUTH_TIMEOUT, false);
+            }
+        }, limits.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** An edge decision (protocol error, limit): through the hub, so that it forgets the socket first. */
@@ -348,7 +368,7 @@ final class EdgeSession {
         if (c != null) {
             c.close(reason);
         } else {
-            close(reason, true);
+            close(reason, false); // no socket connected: nothing to tell
         }
     }
 

@@ -122,12 +122,12 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             malformed.refuse(session, e.getMessage(), packet.length());
             return;
         }
-        Connection connection = session.connection();
         if (p.type() == SioPacket.CONNECT) {
-            connect(session, connection, p);
+            connect(session, session.socketForConnect(), p);
             return;
         }
-        if (!SioPacket.DEFAULT_NSP.equals(p.nsp()) || !session.socket().isConnected()) {
+        SocketLink socket = session.socket();
+        if (!SioPacket.DEFAULT_NSP.equals(p.nsp()) || socket == null || !socket.isConnected()) {
             malformed.refuse(session, "packet for a namespace it is not connected to", packet.length());
             return;
         }
@@ -136,7 +136,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             case SioPacket.EVENT -> {
                 String name = p.eventName();
                 if (name != null) {
-                    hub.event(connection, name, p.firstArgument(), p.ackId());
+                    hub.event(socket.connection(), name, p.firstArgument(), p.ackId());
                 }
             }
             default -> {
@@ -145,7 +145,8 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void connect(EdgeSession session, Connection connection, SioPacket p) {
+    private void connect(EdgeSession session, SocketLink socket, SioPacket p) {
+        Connection connection = socket.connection();
         if (!SioPacket.DEFAULT_NSP.equals(p.nsp())) {
             if (!connection.tryAcquireNamespaceConnect()) {
                 session.closeConnection(DisconnectReason.ABUSE);
@@ -154,7 +155,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             session.sendConnectError(p.nsp(), INVALID_NAMESPACE);
             return;
         }
-        if (!session.socket().connectOnce()) {
+        if (!socket.connectOnce()) {
             malformed.refuse(session, "CONNECT on a connected namespace", 0);
             return;
         }

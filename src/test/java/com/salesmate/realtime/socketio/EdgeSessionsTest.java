@@ -10,7 +10,7 @@ class EdgeSessionsTest {
     void aFloodOfNewAddressesNeverGrowsTheTablePastItsCap() {
         // one handshake a second, no burst: a bucket just used stays in use for a second
         EdgeSessions sessions = new EdgeSessions(new EdgeLimits(10_000, 5_000, 1, 1, 1 << 20, 1_000, 1 << 20,
-                1 << 20, 45_000_000_000L));
+                1 << 20, 45_000_000_000L, 10_000));
         int admitted = 0;
         for (int i = 0; i < EdgeSessions.MAX_TRACKED + 5_000; i++) {
             if (sessions.allowHandshake("a" + i)) {
