@@ -99,9 +99,16 @@ final class EdgeSession {
         next.attach(hub.opened(next));
     }
 
-    /** The socket a CONNECT is for: the one on the session, or a new one after the client left the namespace. */
+    /**
+     * The socket a CONNECT is for: the one on the session, or a new one after the client left the namespace — which
+     * costs a handshake of the address's bucket, as a new connection would (a client cycling {@code 41}/{@code 40}
+     * is held to the same rate as one reconnecting); null when that bucket refuses it.
+     */
     synchronized SocketLink socketForConnect() {
         if (socket == null) {
+            if (!table.allowHandshake(slot.address())) {
+                return null;
+            }
             newSocket();
         }
         return socket;

@@ -123,7 +123,12 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         if (p.type() == SioPacket.CONNECT) {
-            connect(session, session.socketForConnect(), p);
+            SocketLink socket = session.socketForConnect();
+            if (socket == null) {
+                session.closeConnection(DisconnectReason.ABUSE); // CONNECTs after 41 faster than handshakes may come
+            } else {
+                connect(session, socket, p);
+            }
             return;
         }
         SocketLink socket = session.socket();

@@ -41,10 +41,14 @@ import static org.awaitility.Awaitility.await;
 class EngineIoLifecycleTest {
     static final long PING_INTERVAL_MS = 1_000;
     static final long PING_TIMEOUT_MS = 500;
+    static final int HANDSHAKE_BURST = 30;
     static final TestApp APP = TestApp.create(
             ConfigOverride.config("socketio.pingInterval", PING_INTERVAL_MS + "ms"),
             ConfigOverride.config("socketio.pingTimeout", PING_TIMEOUT_MS + "ms"),
-            ConfigOverride.config("socketio.authTimeout", "5s"));
+            ConfigOverride.config("socketio.authTimeout", "5s"),
+            // a CONNECT after a 41 costs a handshake: a small bucket shows the bound (this class makes ~20 handshakes)
+            ConfigOverride.config("socketio.handshakesPerAddressPerSecond", "5"),
+            ConfigOverride.config("socketio.handshakeBurstPerAddress", String.valueOf(HANDSHAKE_BURST)));
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -183,6 +187,30 @@ class EngineIoLifecycleTest {
             long endedMs = (System.nanoTime() - left) / 1_000_000;
             assertThat(endedMs).as("ended %d ms after 41", endedMs).isGreaterThanOrEqualTo(4_500);
             assertThat(count(c.received(), "2")).as("pinged meanwhile: %s", c.received()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void aClientCyclingLeaveAndConnectIsHeldToTheHandshakeRate() throws Exception {
+        try (RawEngineIo c = RawEngineIo.open(APP.socketUrl(), "websocket")) {
+            int answered = 0;
+            for (int i = 0; i < 3 * HANDSHAKE_BURST && !c.isClosed(); i++) {
+                c.send("40");
+                try {
+                    String answer = c.awaitPacket(RawEngineIo::isConnectAnswer, Duration.ofSeconds(2));
+                    assertThat(answer).startsWith("40{");
+                    answered++;
+                } catch (AssertionError closedMeanwhile) {
+                    break;
+                }
+                c.send("41");
+            }
+            assertThat(answered).as("re-CONNECTs served before the bound").isGreaterThanOrEqualTo(3);
+            assertThat(c.awaitClosed(Duration.ofSeconds(5))).as("closed past the bucket; %d answered", answered)
+                    .isTrue();
+            assertThat(answered).as("no more than the bucket (one handshake already taken)")
+                    .isLessThanOrEqualTo(HANDSHAKE_BURST + 5);
+            assertThat(c.closeCode()).as(c.closeDescription()).isEqualTo(1008);
         }
     }
 
