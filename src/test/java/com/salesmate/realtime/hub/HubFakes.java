@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The hub's collaborators as unit tests need them: a transport that records, a publisher that records, identities. */
-final class HubFakes {
+public final class HubFakes {
     private static final WireJson JSON = new WireJson();
 
     private HubFakes() {
@@ -26,6 +26,13 @@ final class HubFakes {
         long now = System.nanoTime();
         return connection(link, new Connection.Buckets(new RateLimiter(1000, now), new RateLimiter(1000, now),
                 new RateLimiter(1000, now)));
+    }
+
+    /** For the edge's tests: an open connection on {@code link}; {@code onClose} runs when the hub would forget it. */
+    public static Connection connection(Link link, java.util.function.Consumer<Connection> onClose) {
+        long now = System.nanoTime();
+        return new Connection(link, 0, new Connection.Buckets(new RateLimiter(1000, now), new RateLimiter(1000, now),
+                new RateLimiter(1000, now)), onClose);
     }
 
     static Connection connection(Link link, Connection.Buckets buckets) {
