@@ -231,7 +231,7 @@ class EdgeSessionTest {
     }
 
     /** The library's side of the session, recording what the edge asked of it. */
-    private static final class FakeLibrary implements LibrarySession {
+    static final class FakeLibrary implements LibrarySession {
         private final UUID id = UUID.randomUUID();
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile boolean upgraded;
@@ -314,7 +314,7 @@ class EdgeSessionTest {
     }
 
     /** The hub's side: registers each socket it is told of, and records which it forgot. */
-    private static final class FakeHub implements SocketEvents {
+    static final class FakeHub implements SocketEvents {
         final List<Connection> opened = new CopyOnWriteArrayList<>();
         final List<Connection> forgotten = new CopyOnWriteArrayList<>();
 
