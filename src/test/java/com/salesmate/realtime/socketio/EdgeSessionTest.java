@@ -232,10 +232,18 @@ class EdgeSessionTest {
 
     /** The library's side of the session, recording what the edge asked of it. */
     static final class FakeLibrary implements LibrarySession {
-        private final UUID id = UUID.randomUUID();
+        private final UUID id;
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile boolean upgraded;
         volatile boolean queueEmpty;
+
+        FakeLibrary() {
+            this(UUID.randomUUID());
+        }
+
+        FakeLibrary(UUID id) {
+            this.id = id;
+        }
 
         @Override
         public UUID id() {
@@ -317,6 +325,8 @@ class EdgeSessionTest {
     static final class FakeHub implements SocketEvents {
         final List<Connection> opened = new CopyOnWriteArrayList<>();
         final List<Connection> forgotten = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<Connection> connected = new CopyOnWriteArrayList<>();
 
         @Override
         public Connection opened(Link link) {
@@ -332,10 +342,12 @@ class EdgeSessionTest {
 
         @Override
         public void connected(Connection connection) {
+            connected.add(connection);
         }
 
         @Override
         public void event(Connection connection, String name, JsonNode payload, Long ackId) {
+            events.add(name + (ackId == null ? "" : "#" + ackId));
         }
     }
 }
