@@ -28,9 +28,12 @@ final class Authentication {
     private final NotificationService notifications;
     private final BlockingWork blocking;
     private final SocketMetrics metrics;
+    private final Recovery recovery;
 
     Authentication(Authenticator authenticator, Sessions sessions, Publisher publisher,
-                   NotificationService notifications, BlockingWork blocking, SocketMetrics metrics) {
+                   NotificationService notifications, BlockingWork blocking, SocketMetrics metrics,
+                   Recovery recovery) {
+        this.recovery = recovery;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -44,12 +47,21 @@ final class Authentication {
      * with no token to authenticate later); else the CONNECT_ERROR data, and the caller closes the session.
      */
     ConnectError onConnect(Connection connection, JsonNode auth) {
+        if (recovery.enabled()) {
+            connection.pid(recovery.newPid(), recovery.position());
+        }
         JsonNode token = auth == null ? null : auth.get("token");
         if (token == null || token.isNull()) {
             return null; // may still authenticate with the event
         }
         try {
-            sessions.admit(connection, authenticator.verify(token.isTextual() ? token.asText() : token));
+            Identity identity = authenticator.verify(token.isTextual() ? token.asText() : token);
+            Recovery.Saved dropped = recoverable(auth, identity);
+            if (dropped != null) {
+                connection.recovering(dropped); // admitted once the CONNECT answer (same sid and pid) has gone
+            } else {
+                sessions.admit(connection, identity);
+            }
             return null;
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
@@ -57,8 +69,50 @@ final class Authentication {
         }
     }
 
-    /** After the CONNECT answer went out: a socket authenticated by its handshake is welcomed. */
+    /**
+     * The dropped socket a CONNECT recovers: its {@code pid} and last {@code offset} are in the auth, the token was just
+     * checked (an expired or revoked one never gets here) and names the same subject. Null: a fresh session.
+     */
+    private Recovery.Saved recoverable(JsonNode auth, Identity identity) {
+        JsonNode pid = auth.get("pid");
+        if (!recovery.enabled() || pid == null || !pid.isTextual()) {
+            return null;
+        }
+        String from = auth.get("offset") != null && auth.get("offset").isTextual() ? auth.get("offset").asText() : null;
+        Recovery.Saved dropped = recovery.take(pid.asText(), from, identity);
+        Connection old = dropped == null ? recovery.liveOf(pid.asText()) : null;
+        if (old != null && identity.sameSubjectAs(old.identity())) {
+            old.closed(DisconnectReason.TRANSPORT_CLOSE); // back before this node saw its old socket go: it is gone
+            dropped = recovery.take(pid.asText(), from, identity);
+        }
+        if (dropped == null) {
+            metrics.notRecovered();
+        }
+        return dropped;
+    }
+
+    /**
+     * After the CONNECT answer went out: a socket authenticated by its handshake is welcomed; one that recovers a
+     * dropped socket is put back in its rooms, welcomed and sent what it missed, in order, before any live event.
+     */
     void onConnected(Connection connection) {
+        Recovery.Saved dropped = connection.recovering();
+        if (dropped != null) {
+            Recovery.Replay replay = recovery.restore(dropped, upTo -> {
+                connection.replayedUpTo(upTo); // live events up to here are in the replay
+                sessions.restore(connection, dropped.identity(), dropped.rooms());
+            });
+            recovery.live(connection);
+            welcome(connection, Ack.NONE, false); // what it missed is replayed: no redelivery as well
+            for (OutboundEvent event : replay.events()) {
+                if (connection.send(event)) {
+                    metrics.sent(event.name(), dropped.identity().tenantId(), 1);
+                }
+            }
+            metrics.recovered(replay.events().size());
+            return;
+        }
+        recovery.live(connection);
         if (connection.isAuthenticated()) {
             welcome(connection, Ack.NONE, true);
         }

@@ -19,7 +19,15 @@ public final class Connection {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Link link;
-    private final String id;
+    private volatile String id;
+    /** The private session id of connection state recovery; null when recovery is off or before CONNECT. */
+    private volatile String pid;
+    /** A dropped socket this one takes over at its CONNECT answer; null for a fresh one. */
+    private volatile Recovery.Saved recovering;
+    /** Log position this socket was replayed up to: live events at or below it are not sent again. */
+    private volatile long replayedUpTo = -1;
+    /** Log position when this socket connected: without an offset, its gap starts here. */
+    private volatile long since;
     private final long connectedAt;
     private final Buckets buckets;
     private final Consumer<Connection> onClose;
@@ -125,6 +133,40 @@ public final class Connection {
     /** The edge's side of this socket. */
     Link link() {
         return link;
+    }
+
+    /** The private session id the CONNECT answer carries ({@code pid}); null without recovery. */
+    public String pid() {
+        return pid;
+    }
+
+    void pid(String pid, long since) {
+        this.pid = pid;
+        this.since = since;
+    }
+
+    long since() {
+        return since;
+    }
+
+    /** Takes over a dropped socket: its id and pid now; rooms and identity when the CONNECT answer has gone. */
+    void recovering(Recovery.Saved saved) {
+        this.id = saved.connectionId();
+        this.pid = saved.pid();
+        this.recovering = saved;
+    }
+
+    Recovery.Saved recovering() {
+        return recovering;
+    }
+
+    /** True when a live event at {@code position} was in this socket's replay already. */
+    boolean replayed(long position) {
+        return position >= 0 && position <= replayedUpTo;
+    }
+
+    void replayedUpTo(long position) {
+        this.replayedUpTo = position;
     }
 
     void ack(long ackId, String json) {

@@ -39,6 +39,14 @@ public enum DisconnectReason {
         return metricName;
     }
 
+    /**
+     * True when the client recovers its session after it (connection state recovery): its transport was lost, or the
+     * node shut down. Not after a decision about the socket nor after the client left on purpose.
+     */
+    public boolean isRecoverable() {
+        return this == TRANSPORT_CLOSE || this == SHUTDOWN;
+    }
+
     /** True when the server decided it (the client is told), false when the client or its transport ended it. */
     public boolean isServerDecision() {
         return serverDecision;

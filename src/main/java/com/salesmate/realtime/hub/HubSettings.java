@@ -8,7 +8,7 @@ import java.time.Duration;
  * redelivered notifications as they arrive); {@code join:*}, with at most {@code maxRoomsPerSocket} rooms.
  */
 public record HubSettings(Duration authTimeout, Duration presenceGrace, Duration typingTimeout, int rateLimitPerSecond,
-                          Duration notificationTtl, Limits limits) {
+                          Duration notificationTtl, Limits limits, Duration recoveryWindow, int recoveryMaxEvents) {
 
     /** The per-connection limits outside the location bucket. */
     public record Limits(int controlPerSecond, int controlBurst, int joinsPerSecond, int joinBurst,
@@ -18,6 +18,7 @@ public record HubSettings(Duration authTimeout, Duration presenceGrace, Duration
 
     public HubSettings(Duration authTimeout, Duration presenceGrace, Duration typingTimeout, int rateLimitPerSecond,
                        Duration notificationTtl) {
-        this(authTimeout, presenceGrace, typingTimeout, rateLimitPerSecond, notificationTtl, Limits.DEFAULTS);
+        this(authTimeout, presenceGrace, typingTimeout, rateLimitPerSecond, notificationTtl, Limits.DEFAULTS,
+                Duration.ZERO, 0);
     }
 }

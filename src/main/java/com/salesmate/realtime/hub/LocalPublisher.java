@@ -1,5 +1,6 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.LocationUpdated;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.metrics.SocketMetrics;
@@ -21,12 +22,19 @@ public class LocalPublisher implements Publisher {
     private final SocketMetrics metrics;
     private final WireJson json;
     private final Fanout fanout;
+    private final Recovery recovery;
 
     public LocalPublisher(ConnectionRegistry registry, SocketMetrics metrics, WireJson json, Fanout fanout) {
+        this(registry, metrics, json, fanout, Recovery.off());
+    }
+
+    public LocalPublisher(ConnectionRegistry registry, SocketMetrics metrics, WireJson json, Fanout fanout,
+                          Recovery recovery) {
         this.registry = registry;
         this.metrics = metrics;
         this.json = json;
         this.fanout = fanout;
+        this.recovery = recovery;
     }
 
     @Override
@@ -40,15 +48,38 @@ public class LocalPublisher implements Publisher {
     }
 
     private int room(String tenantId, String room, String event, Object payload, String exceptUserId) {
+        int reached;
+        if (logged(event)) { // logged with its offset, and sent in log order
+            reached = recovery.log(json.event(event, payload), List.of(room), Set.of(), exceptUserId,
+                    conflation(event, payload), e -> send(e.event(), inRoom(room, exceptUserId, e.seq())).cardinality());
+        } else {
+            List<Connection> recipients = inRoom(room, exceptUserId, -1);
+            reached = recipients.isEmpty() ? 0 : send(json.event(event, payload), recipients).cardinality();
+        }
+        metrics.sent(event, tenantId, reached);
+        return reached;
+    }
+
+    private List<Connection> inRoom(String room, String exceptUserId, long position) {
         List<Connection> recipients = new ArrayList<>();
         for (Connection c : registry.inRoom(room)) {
-            if (c.isAuthenticated() && c.isOpen() && (exceptUserId == null || !c.identity().userId().equals(exceptUserId))) {
+            if (c.isAuthenticated() && c.isOpen() && !c.replayed(position)
+                    && (exceptUserId == null || !c.identity().userId().equals(exceptUserId))) {
                 recipients.add(c);
             }
         }
-        int reached = recipients.isEmpty() ? 0 : send(json.event(event, payload), recipients).cardinality();
-        metrics.sent(event, tenantId, reached);
-        return reached;
+        return recipients;
+    }
+
+    /** Every room event is logged for recovery (when it is on) except typing, which is never replayed. */
+    private boolean logged(String event) {
+        return recovery.enabled() && !Events.TYPING.equals(event) && !Events.STOP_TYPING.equals(event);
+    }
+
+    /** A replay keeps only the newest {@code location:updated} of a salesman. */
+    private static String conflation(String event, Object payload) {
+        return payload instanceof LocationUpdated u && Events.LOCATION_UPDATED.equals(event)
+                ? u.tenantId() + "|" + u.salesmanId() : null;
     }
 
     @Override
@@ -57,13 +88,20 @@ public class LocalPublisher implements Publisher {
     }
 
     private int everyone(OutboundEvent wire) {
+        if (logged(wire.name())) {
+            return recovery.log(wire, List.of(), Set.of(), null, null, e -> sendCounted(e.event(), everyone(e.seq())));
+        }
+        return sendCounted(wire, everyone(-1));
+    }
+
+    private List<Connection> everyone(long position) {
         List<Connection> recipients = new ArrayList<>();
         for (Connection c : registry.authenticated()) {
-            if (c.isOpen()) {
+            if (c.isOpen() && !c.replayed(position)) {
                 recipients.add(c);
             }
         }
-        return sendCounted(wire, recipients);
+        return recipients;
     }
 
     @Override
@@ -85,6 +123,14 @@ public class LocalPublisher implements Publisher {
         if (rooms.isEmpty() && except.isEmpty()) {
             return everyone(wire);
         }
+        if (logged(wire.name())) {
+            return recovery.log(wire, rooms, except, null, null,
+                    e -> sendCounted(e.event(), addressed(rooms, except, e.seq())));
+        }
+        return sendCounted(wire, addressed(rooms, except, -1));
+    }
+
+    private List<Connection> addressed(Collection<String> rooms, Set<String> except, long position) {
         Collection<Connection> candidates;
         if (rooms.isEmpty()) {
             candidates = registry.authenticated();
@@ -98,11 +144,11 @@ public class LocalPublisher implements Publisher {
         List<Connection> recipients = new ArrayList<>();
         for (Connection c : candidates) {
             Identity identity = c.identity();
-            if (identity != null && c.isOpen() && !skipped(c, identity, except)) {
+            if (identity != null && c.isOpen() && !c.replayed(position) && !skipped(c, identity, except)) {
                 recipients.add(c);
             }
         }
-        return sendCounted(wire, recipients);
+        return recipients;
     }
 
     /** Sends to every recipient and counts each delivery on its tenant's meter. */

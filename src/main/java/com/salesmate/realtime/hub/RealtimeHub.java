@@ -48,7 +48,9 @@ public class RealtimeHub implements SocketEvents {
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(services.validator(), metrics);
         IdGenerator ids = new IdGenerator(clock);
-        Reach.Wiring wiring = reach.wire(new Reach.Parts(registry, new LocalPublisher(registry, metrics, json, fanout),
+        Recovery recovery = new Recovery(settings.recoveryWindow(), settings.recoveryMaxEvents(), clock);
+        Reach.Wiring wiring = reach.wire(new Reach.Parts(registry,
+                new LocalPublisher(registry, metrics, json, fanout, recovery),
                 metrics, stores.sightings(), ids, timers, settings.presenceGrace(), clock));
         this.publisher = wiring.publisher();
         this.presence = wiring.presence();
@@ -56,9 +58,10 @@ public class RealtimeHub implements SocketEvents {
         this.notifications = new NotificationService(stores.jdbi(), publisher, metrics, json.mapper(),
                 settings.notificationTtl(), clock);
         TypingHandler typing = new TypingHandler(payloads, publisher, timers, settings.typingTimeout());
-        this.sessions = new Sessions(new Sessions.Tracking(registry, wiring.membership(), presence, typing), publisher,
-                settings, services);
-        this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics);
+        this.sessions = new Sessions(new Sessions.Tracking(registry, wiring.membership(), presence, typing, recovery),
+                publisher, settings, services);
+        this.authentication = new Authentication(authenticator, sessions, publisher, notifications, blocking, metrics,
+                recovery);
         JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership(),
                 settings.limits().maxRoomsPerSocket());
         LocationHandler locations = new LocationHandler(payloads, new PointReader(metrics), stores.writer(),

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +26,7 @@ final class Sessions {
     private final Presence presence;
     private final Membership membership;
     private final TypingHandler typing;
+    private final Recovery recovery;
     private final Publisher publisher;
     private final SocketMetrics metrics;
     private final ScheduledExecutorService timers;
@@ -32,7 +34,8 @@ final class Sessions {
     private final Clock clock;
 
     /** Where an admitted socket is recorded, and so what forgets it when it leaves. */
-    record Tracking(ConnectionRegistry registry, Membership membership, Presence presence, TypingHandler typing) {
+    record Tracking(ConnectionRegistry registry, Membership membership, Presence presence, TypingHandler typing,
+                    Recovery recovery) {
     }
 
     Sessions(Tracking tracking, Publisher publisher, HubSettings settings, RealtimeHub.Services services) {
@@ -40,6 +43,7 @@ final class Sessions {
         this.presence = tracking.presence();
         this.membership = tracking.membership();
         this.typing = tracking.typing();
+        this.recovery = tracking.recovery();
         this.publisher = publisher;
         this.metrics = services.metrics();
         this.timers = services.timers();
@@ -102,6 +106,19 @@ final class Sessions {
         return first;
     }
 
+    /**
+     * Admits a socket that takes over a dropped one (its identity from the token just checked), in the rooms that one
+     * was in: the automatic rooms and those it had joined.
+     */
+    void restore(Connection connection, Identity identity, Set<String> rooms) {
+        admit(connection, identity);
+        for (String room : rooms) {
+            if (registry.join(connection, room)) {
+                membership.joined(connection, room);
+            }
+        }
+    }
+
     /** {@code auth:error} (and the ack), then the session is closed for {@code reason}. */
     void refuse(Connection connection, Ack ack, ApiException e, DisconnectReason reason) {
         ErrorResponse body = Replies.errorBody(e);
@@ -120,8 +137,15 @@ final class Sessions {
     private void forgetLocked(Connection connection) {
         connection.cancelTimers();
         typing.forget(connection);
+        Set<String> rooms = Set.copyOf(connection.rooms());
+        recovery.gone(connection);
         if (!registry.remove(connection)) {
             return;
+        }
+        Identity who = connection.identity();
+        if (who != null && connection.pid() != null && connection.closeReason().isRecoverable()) {
+            recovery.save(new Recovery.Saved(connection.pid(), connection.id(), who, rooms, connection.since(),
+                    clock.millis()));
         }
         metrics.disconnected(connection.transport());
         metrics.disconnectReason(connection.closeReason().metricName());

@@ -29,6 +29,7 @@ public class SocketMetrics {
     public static final String UNKNOWN_FIELDS = "socketio.unknown-fields";
     /** Followed by {@code .<why>}: handshakes refused before a session was made. */
     public static final String HANDSHAKES_REFUSED = "socketio.handshakes.refused";
+    public static final String RECOVERY = "socketio.recovery";
     /** Work refused because an executor's queue was full. */
     public static final String REJECTED_WORK = "socketio.rejected-work";
 
@@ -129,6 +130,17 @@ public class SocketMetrics {
 
     public void rejectedWork() {
         meter(REJECTED_WORK).mark();
+    }
+
+    /** A socket recovered a dropped one; {@code replayed} events were sent it. */
+    public void recovered(int replayed) {
+        meter(RECOVERY + ".recovered").mark();
+        meter(RECOVERY + ".replayed").mark(replayed);
+    }
+
+    /** A socket asked to recover (it sent a pid) and got a fresh session. */
+    public void notRecovered() {
+        meter(RECOVERY + ".fresh").mark();
     }
 
     public void authFailure(String code) {

@@ -85,9 +85,9 @@ final class ClientHeadSession implements LibrarySession {
     }
 
     @Override
-    public void connected(String sid) {
+    public void connected(String sid, String pid) {
         Packet packet = socketIo(PacketType.CONNECT);
-        packet.setData(Map.of("sid", sid));
+        packet.setData(pid == null ? Map.of("sid", sid) : new ConnectAnswer(sid, pid));
         head.send(packet);
     }
 
@@ -131,5 +131,9 @@ final class ClientHeadSession implements LibrarySession {
         packet.setSubType(subType);
         packet.setNsp("");
         return packet;
+    }
+
+    /** The CONNECT answer's data with recovery: {@code {"sid":..,"pid":..}}, in that order. */
+    private record ConnectAnswer(String sid, String pid) {
     }
 }

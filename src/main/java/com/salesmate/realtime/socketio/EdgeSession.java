@@ -319,9 +319,13 @@ final class EdgeSession {
         library.ack(ackId, json);
     }
 
-    /** The Socket.IO CONNECT answer; its {@code sid} is the opaque connection id, never the Engine.IO session id. */
+    /**
+     * The Socket.IO CONNECT answer; its {@code sid} is the opaque connection id, never the Engine.IO session id, and
+     * its {@code pid} the private id of connection state recovery (when it is on).
+     */
     void sendConnected() {
-        library.connected(connection().id());
+        Connection c = connection();
+        library.connected(c.id(), c.pid());
     }
 
     /** A CONNECT_ERROR for {@code nsp} ("" for the main namespace). */

@@ -37,8 +37,8 @@ interface LibrarySession {
     /** An acknowledgement of the client's event {@code ackId}. */
     void ack(long ackId, String json);
 
-    /** The Socket.IO CONNECT answer with {@code sid}. */
-    void connected(String sid);
+    /** The Socket.IO CONNECT answer with {@code sid}, and {@code pid} for connection state recovery unless null. */
+    void connected(String sid, String pid);
 
     /** A CONNECT_ERROR for {@code nsp} ("" for the main namespace). */
     void connectError(String nsp, Object data);

@@ -152,6 +152,17 @@ public class SocketIoFactory {
     @Min(1)
     private int maxRoomsPerSocket = 500;
 
+    /**
+     * Connection state recovery: how long a dropped socket may come back and get what it missed (0 turns it off), and
+     * the most events the node keeps for it.
+     */
+    @NotNull
+    private Duration recoveryWindow = Duration.minutes(2);
+
+    @JsonProperty
+    @Min(1)
+    private int recoveryMaxEvents = 100_000;
+
     public String getHost() {
         return host;
     }
@@ -226,12 +237,23 @@ public class SocketIoFactory {
         return blockingQueueCapacity;
     }
 
+    /** {@code 0} (no unit) turns recovery off, as the SPEC's RECOVERY_WINDOW=0; otherwise a duration such as 2m. */
+    @JsonProperty("recoveryWindow")
+    void setRecoveryWindow(String window) {
+        recoveryWindow = window.trim().equals("0") ? Duration.seconds(0) : Duration.parse(window);
+    }
+
+    @JsonProperty("recoveryWindow")
+    String getRecoveryWindowText() {
+        return recoveryWindow.toString();
+    }
+
     /** The hub's share of these settings. */
     public HubSettings hubSettings(java.time.Duration notificationTtl) {
         return new HubSettings(authTimeout.toJavaDuration(), presenceGrace.toJavaDuration(),
                 typingTimeout.toJavaDuration(), rateLimitPerSecond, notificationTtl,
                 new HubSettings.Limits(controlEventsPerSecond, controlEventBurst, joinsPerSecond, joinBurst,
-                        maxRoomsPerSocket));
+                        maxRoomsPerSocket), recoveryWindow.toJavaDuration(), recoveryMaxEvents);
     }
 
     /** The edge's writer of one emit to many sockets, for the hub. */

@@ -45,7 +45,7 @@ class SessionsTest {
     private final RecordingMembership membership = new RecordingMembership();
     private final TypingHandler typing = new TypingHandler(new Payloads(Validators.newValidator(), metrics), publisher,
             timers, TYPING_TIMEOUT);
-    private final Sessions sessions = new Sessions(new Sessions.Tracking(registry, membership, presence, typing),
+    private final Sessions sessions = new Sessions(new Sessions.Tracking(registry, membership, presence, typing, Recovery.off()),
             publisher, new HubSettings(AUTH_TIMEOUT, GRACE, TYPING_TIMEOUT, 100, Duration.ofDays(1)),
             new RealtimeHub.Services(metrics, null, null, timers, clock));
 

@@ -291,7 +291,7 @@ class EdgeSessionTest {
         }
 
         @Override
-        public void connected(String sid) {
+        public void connected(String sid, String pid) {
             calls.add("connected");
         }
 

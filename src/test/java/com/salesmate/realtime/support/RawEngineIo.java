@@ -621,6 +621,23 @@ public final class RawEngineIo implements AutoCloseable {
         }
     }
 
+    /** The network goes: polling stops and the websocket's TCP connection is closed, with nothing said to the server. */
+    public void drop() {
+        released = true;
+        CompletableFuture<HttpResponse<String>> pending = pendingPoll;
+        if (pending != null) {
+            pending.cancel(true);
+        }
+        Thread t = poller;
+        if (t != null) {
+            t.interrupt();
+        }
+        RawHttp conn = ws;
+        if (conn != null) {
+            conn.close();
+        }
+    }
+
     /** Releases everything quietly: stops polling, drops the websocket. Never throws. */
     @Override
     public void close() {
