@@ -69,8 +69,8 @@ class TypingHandler {
     }
 
     /**
-     * A socket left: whatever it was typing ends as if {@code stop-typing} came (relayed to each target, no ack), and
-     * its timers are cancelled.
+     * A socket left: whatever it was typing ends as if {@code stop-typing} came (relayed to each target, no ack) —
+     * unless another socket of the same user is still typing to it — and its timers are cancelled.
      */
     void forget(Connection connection) {
         Map<String, Typing> pending = typing.remove(connection);
@@ -79,8 +79,31 @@ class TypingHandler {
         }
         for (Typing t : pending.values()) {
             t.timer().cancel(false);
-            relay(connection, Events.STOP_TYPING, t.target(), Ack.NONE);
+            if (!typingElsewhere(connection, t.target().key())) {
+                relay(connection, Events.STOP_TYPING, t.target(), Ack.NONE);
+            }
         }
+    }
+
+    /** True when another socket of {@code connection}'s user has a timer for {@code key}. */
+    private boolean typingElsewhere(Connection connection, String key) {
+        Identity who = connection.identity();
+        for (Connection other : typing.keySet()) {
+            Identity them = other.identity();
+            if (other != connection && them != null && them.sameSubjectAs(who) && timerFor(other, key) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Typing timerFor(Connection connection, String key) {
+        AtomicReference<Typing> found = new AtomicReference<>();
+        typing.computeIfPresent(connection, (c, targets) -> {
+            found.set(targets.get(key));
+            return targets;
+        });
+        return found.get();
     }
 
     private void expire(Connection connection, Target target) {

@@ -63,7 +63,10 @@ final class EdgeSession {
     private volatile SocketLink socket;
     private volatile Channel websocket;
     private volatile boolean upgraded;
-    private volatile long lastHeard = System.nanoTime();
+    private final long openedAt = System.nanoTime();
+    private volatile long lastHeard = openedAt;
+    /** A socket of this session authenticated once: after a 41 it may come back; else the auth bound is the session's. */
+    private volatile boolean everAuthenticated;
     /** The GET poll waiting for packets; guarded by this. */
     private Channel pendingPoll;
 
@@ -95,23 +98,35 @@ final class EdgeSession {
 
     private void newSocket() {
         SocketLink next = new SocketLink(this);
+        next.attach(hub.opened(next)); // registered with the hub before anything can find it on the session
         socket = next;
-        next.attach(hub.opened(next));
     }
 
     /**
-     * The socket a CONNECT is for: the one on the session, or a new one after the client left the namespace — which
-     * costs a handshake of the address's bucket, as a new connection would (a client cycling {@code 41}/{@code 40}
-     * is held to the same rate as one reconnecting); null when that bucket refuses it.
+     * The socket a CONNECT is for: the one on the session, or a new one after the client left the namespace. A new one
+     * costs a handshake of the address's bucket, as a new connection would (a client cycling {@code 41}/{@code 40} is
+     * held to the rate of one reconnecting: past it the session is closed as abuse), and a session none of whose
+     * sockets ever authenticated gets none once it is older than the authentication timeout (closed as auth_timeout):
+     * leaving and connecting again does not restart that bound. Null when the session was closed.
      */
-    synchronized SocketLink socketForConnect() {
-        if (socket == null) {
-            if (!table.allowHandshake(slot.address())) {
-                return null;
+    SocketLink socketForConnect() {
+        DisconnectReason refused;
+        synchronized (this) {
+            if (socket != null) {
+                return socket;
             }
-            newSocket();
+            if (!everAuthenticated
+                    && System.nanoTime() - openedAt > TimeUnit.MILLISECONDS.toNanos(limits.connectTimeoutMillis())) {
+                refused = DisconnectReason.AUTH_TIMEOUT;
+            } else if (!table.allowHandshake(slot.address())) {
+                refused = DisconnectReason.ABUSE;
+            } else {
+                newSocket();
+                return socket;
+            }
         }
-        return socket;
+        close(refused, false);
+        return null;
     }
 
     UUID sessionId() {
@@ -361,8 +376,12 @@ final class EdgeSession {
         long leave;
         synchronized (this) {
             left = socket;
+            if (left == null || !left.isConnected()) {
+                return; // another 41 (a second POST on another loop) got here first
+            }
             socket = null;
             leave = leaves.incrementAndGet();
+            everAuthenticated |= left.connection().isAuthenticated();
         }
         left.leave();
         left.connection().closed(DisconnectReason.CLIENT_DISCONNECT);

@@ -123,10 +123,8 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         if (p.type() == SioPacket.CONNECT) {
-            SocketLink socket = session.socketForConnect();
-            if (socket == null) {
-                session.closeConnection(DisconnectReason.ABUSE); // CONNECTs after 41 faster than handshakes may come
-            } else {
+            SocketLink socket = session.socketForConnect(); // null: refused, and the session closed
+            if (socket != null) {
                 connect(session, socket, p);
             }
             return;

@@ -165,6 +165,9 @@ public class SocketServer implements Managed {
         for (Connection c : registry.all()) {
             c.close(DisconnectReason.SHUTDOWN);
         }
+        for (EdgeSession session : sessions.all()) {
+            session.close(DisconnectReason.SHUTDOWN, false); // those with no socket (after a client's 41)
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.closeTimeoutMillis() + 500);
         while (sessions.size() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20); // the last packets reach the clients before Netty goes

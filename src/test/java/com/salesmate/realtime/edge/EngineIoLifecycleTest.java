@@ -62,11 +62,17 @@ class EngineIoLifecycleTest {
         HttpResponse<String> alive = poll(sid); // 0.8 s of silence: alive (it answers with the first ping)
         assertThat(alive.statusCode()).as("at 0.8 s: %s", alive.body()).isEqualTo(200);
         assertThat(alive.body()).isEqualTo("2");
+        sleepUntil(opened, 1_200);
+        // still alive at 1.2 s of silence (a server that gave up at pingInterval would refuse this); the GET is
+        // parked and answered when the session ends
+        CompletableFuture<HttpResponse<String>> stillAlive = pollAsync(sid);
         // no pong: at pingInterval + pingTimeout (1.5 s) the session is over, not up to a timer tick (0.1 s) later
         sleepUntil(answered, PING_INTERVAL_MS + PING_TIMEOUT_MS + 20);
         HttpResponse<String> over = poll(sid);
         assertThat(over.statusCode()).as("at 1.52 s: %s", over.body()).isEqualTo(400);
         assertThat(over.body()).isEqualTo("{\"code\":1,\"message\":\"Session ID unknown\"}");
+        HttpResponse<String> parked = stillAlive.get(5, TimeUnit.SECONDS);
+        assertThat(parked.statusCode()).as("the poll at 1.2 s was taken: %s", parked.body()).isEqualTo(200);
     }
 
     @Test
@@ -91,8 +97,9 @@ class EngineIoLifecycleTest {
     void aClientCloseAnswersThePollItLeftWaitingWithANoop() throws Exception {
         String sid = handshake();
         CompletableFuture<HttpResponse<String>> waiting = pollAsync(sid);
-        // nothing tells a client when its GET is parked on the server; a tenth of the ping interval is plenty
-        Thread.sleep(100);
+        // nothing tells a client when its GET is parked on the server; well inside the ping interval (the next
+        // packet that could answer it)
+        Thread.sleep(300);
         assertThat(waiting).as("the poll waits for packets").isNotDone();
         assertThat(post(sid, "1").statusCode()).isEqualTo(200);
         HttpResponse<String> answered = waiting.get(3, TimeUnit.SECONDS);
@@ -113,7 +120,7 @@ class EngineIoLifecycleTest {
         HttpResponse<String> first = poll(sid);
         assertThat(first.body().split(RawEngineIo.SEPARATOR)).contains("6");
         CompletableFuture<HttpResponse<String>> during = pollAsync(sid);
-        Thread.sleep(100); // parked, as above
+        Thread.sleep(300); // parked, as above
         assertThat(during).as("the poll waits for packets").isNotDone();
         probe.socket().sendText("5", true).get(5, TimeUnit.SECONDS);
         HttpResponse<String> answered = during.get(3, TimeUnit.SECONDS);
@@ -212,6 +219,12 @@ class EngineIoLifecycleTest {
                     .isLessThanOrEqualTo(HANDSHAKE_BURST + 5);
             assertThat(c.closeCode()).as(c.closeDescription()).isEqualTo(1008);
         }
+        // the address's bucket refills (5/s) before the next test opens sessions from it
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create(endpoint(null, "polling"))).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return open.statusCode() == 200;
+        });
     }
 
     // ---- raw exchange ------------------------------------------------------------------------------------------------

@@ -46,7 +46,12 @@ public final class HubFakes {
         return c;
     }
 
-    static Identity salesman(String tenantId, String salesmanId) {
+    /** For the edge's tests: {@code connection} is authenticated as {@code identity} (as the hub's admission does). */
+    public static void authenticate(Connection connection, Identity identity) {
+        connection.identity(identity);
+    }
+
+    public static Identity salesman(String tenantId, String salesmanId) {
         return new Identity("u-" + salesmanId, tenantId, Role.SALESMAN, salesmanId, Instant.now().plusSeconds(3600));
     }
 

@@ -202,6 +202,58 @@ class EdgeSessionTest {
     }
 
     @Test
+    void twoLeavesAtOnceAreOne() {
+        session.open(null);
+        session.socket().connectOnce();
+        session.leaveNamespace();
+        session.leaveNamespace(); // a second 41 from another POST: nothing to leave
+        assertThat(hub.forgotten).hasSize(1);
+        assertThat(session.state()).isEqualTo(EdgeSession.State.OPEN);
+    }
+
+    @Test
+    void leavingAndConnectingAgainDoesNotRestartTheAuthenticationBoundOfASessionNeverAuthenticated() {
+        EdgeLimits noTime = new EdgeLimits(10, 10, 100, 100, 1_000, 1_000, 1 << 20, 1 << 20, HEARTBEAT_NANOS, 0);
+        // the leave's own bound (0 ms here) must not run during the test: its timers wait behind a held task
+        ScheduledThreadPoolExecutor held = new ScheduledThreadPoolExecutor(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        held.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            boundNotRestarted(noTime, held);
+        } finally {
+            release.countDown();
+            held.shutdownNow();
+        }
+    }
+
+    private void boundNotRestarted(EdgeLimits noTime, ScheduledThreadPoolExecutor held) {
+        FakeLibrary lib = new FakeLibrary();
+        EdgeSession anonymous = new EdgeSession(lib, slot(), table, noTime, hub, held);
+        table.add(anonymous);
+        anonymous.open(null);
+        anonymous.socket().connectOnce();
+        anonymous.leaveNamespace();
+        assertThat(anonymous.socketForConnect()).as("past the bound, never authenticated").isNull();
+        assertThat(anonymous.isClosing()).isTrue();
+
+        FakeLibrary lib2 = new FakeLibrary();
+        EdgeSession known = new EdgeSession(lib2, slot(), table, noTime, hub, held);
+        table.add(known);
+        known.open(null);
+        known.socket().connectOnce();
+        HubFakes.authenticate(known.connection(), HubFakes.salesman("t1", "s1"));
+        known.leaveNamespace();
+        assertThat(known.socketForConnect()).as("a socket of it authenticated: it may come back").isNotNull();
+        assertThat(known.isClosing()).isFalse();
+    }
+
+    @Test
     void nothingIsQueuedForAClosingSessionOrPastTheOutboundLimit() {
         session.open(null);
         session.socket().connectOnce();
