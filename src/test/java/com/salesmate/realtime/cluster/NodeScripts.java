@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Runs the Node.js scripts of {@code scripts/emitter-check} (the official emitter), installing them once (npm ci). */
-final class NodeScripts {
+public final class NodeScripts {
     static final Path DIR = Path.of("scripts/emitter-check");
 
     private NodeScripts() {
@@ -18,10 +18,15 @@ final class NodeScripts {
 
     /** Runs {@code node <script>} with {@code env}; fails with its output unless it exits 0 saying done. */
     static void emit(String script, Map<String, String> env) throws Exception {
-        if (!Files.isDirectory(DIR.resolve("node_modules"))) {
-            run(Duration.ofSeconds(180), Map.of(), "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
-        }
+        install(DIR);
         assertThat(run(Duration.ofSeconds(60), env, "node", script)).contains("done");
+    }
+
+    /** Installs the scripts of {@code dir} from their lock file, once. */
+    public static synchronized void install(Path dir) throws Exception {
+        if (!Files.isDirectory(dir.resolve("node_modules"))) {
+            run(dir, Duration.ofSeconds(180), Map.of(), "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+        }
     }
 
     private static String run(Duration limit, Map<String, String> env, String... command) throws Exception {

@@ -1,0 +1,105 @@
+package com.salesmate.realtime.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy in front of a port whose network a test can cut: {@link #cut()} resets every connection through it and
+ * refuses new ones (as a tunnel or a lift does to a phone) until {@link #restore()}. The client and the server see
+ * their connections die, as in the field; neither is told anything.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final ServerSocket listener;
+    private final int target;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean down;
+
+    public TcpProxy(int target) throws IOException {
+        this.target = target;
+        this.listener = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+        Thread accept = new Thread(this::accept, "tcp-proxy-" + listener.getLocalPort());
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The network goes: every connection is reset, new ones are refused. */
+    public void cut() {
+        down = true;
+        for (Socket s : open) {
+            closeQuietly(s);
+        }
+        open.clear();
+    }
+
+    /** The network is back. */
+    public void restore() {
+        down = false;
+    }
+
+    private void accept() {
+        while (!listener.isClosed()) {
+            try {
+                Socket client = listener.accept();
+                if (down) {
+                    client.setSoLinger(true, 0); // reset, as a dead network would
+                    client.close();
+                    continue;
+                }
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                open.add(client);
+                open.add(server);
+                pipe(client, server);
+                pipe(server, client);
+            } catch (IOException e) {
+                // the listener closed, or one connection failed: the others go on
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // cut or closed
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
+            }
+        }, "tcp-proxy-pipe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+            s.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        cut();
+        listener.close();
+    }
+}
