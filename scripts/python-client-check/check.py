@@ -36,7 +36,7 @@ def client(token, transport):
         got["authenticated"].set()
 
     @sio.on("location:updated")
-    def on_location(payload):
+    def on_location(payload, *_offset):  # room events carry the recovery offset as one more argument
         data["location:updated"] = payload
         got["location:updated"].set()
 

@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(DropwizardExtensionsSupport.class)
 @Timeout(120)
 class PythonClientTest {
-    static final TestApp APP = TestApp.create();
+    /** Recovery on, as shipped: room events carry an offset as one more argument. */
+    static final TestApp APP = TestApp.create(io.dropwizard.testing.ConfigOverride.config("socketio.recoveryWindow",
+            "2m"));
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
     /** The system Python, which Debian's package installs into (a pyenv python on PATH would not have it). */
     static final Path PYTHON = Path.of("/usr/bin/python3");
