@@ -47,6 +47,9 @@ final class Bus {
     private final Meter dropped;
     private final Map<String, Meter> droppedBy = new ConcurrentHashMap<>();
     private final AtomicLong lastDropLog = new AtomicLong();
+    /** This node's own channel, on which it hears itself: proof that its subscription still receives. */
+    private final String echoChannel;
+    private volatile long lastHeard = System.currentTimeMillis();
     private volatile LocalPublisher local;
     private volatile Consumer<byte[]> control = b -> { };
     /**
@@ -64,6 +67,7 @@ final class Bus {
         this.uid = uid;
         this.ownPrefix = ownPrefix(uid);
         this.controlChannel = controlChannel;
+        this.echoChannel = controlChannel + "#echo#" + uid;
         this.maxBytes = maxBytes;
         this.json = json;
         this.metrics = metrics;
@@ -84,6 +88,10 @@ final class Bus {
     }
 
     private void arrived(String channel, byte[] message) {
+        if (channel.equals(echoChannel)) {
+            lastHeard = System.currentTimeMillis(); // here, not behind a backlog of fan-outs
+            return;
+        }
         try {
             fanout.execute(() -> onMessage(channel, message));
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -110,7 +118,38 @@ final class Bus {
         });
         // every namespace's channels, so that emits to a namespace this service does not serve are counted
         redis.subscriber().sync().psubscribe(codec.everyNamespace());
-        redis.subscriber().sync().subscribe(controlChannel);
+        redis.subscriber().sync().subscribe(controlChannel, echoChannel);
+        lastHeard = System.currentTimeMillis();
+    }
+
+    /**
+     * Publishes on this node's own echo channel: when its subscription receives, {@link #lastHeard()} moves. A
+     * subscription Redis dropped, or a connection a NAT forgot, stops it while every command still works.
+     */
+    void echo() {
+        try {
+            redis.publisher().publish(echoChannel, new byte[0]);
+        } catch (RuntimeException e) {
+            // not connected: the heartbeat reports that
+        }
+    }
+
+    /**
+     * Subscribes again (Redis answers a repeat as a no-op): a subscription Redis refused when the connection came back
+     * is not retried by the client library, so a deaf node asks again itself.
+     */
+    void resubscribe() {
+        try {
+            redis.subscriber().async().psubscribe(codec.everyNamespace());
+            redis.subscriber().async().subscribe(controlChannel, echoChannel);
+        } catch (RuntimeException e) {
+            // not connected: asked again at the next beat
+        }
+    }
+
+    /** When this node last heard itself on its subscription (epoch milliseconds). */
+    long lastHeard() {
+        return lastHeard;
     }
 
     /** Hands an emit to the other nodes; a failure (Redis unreachable) is counted as a dropped message. */

@@ -10,14 +10,16 @@ final class ClusterHealth {
     private final String node;
     private final Redis redis;
     private final ClusterSettings settings;
+    private final Bus bus;
     private volatile long liveNodes;
     private volatile long lastBeat;
     private volatile String lastError;
 
-    ClusterHealth(String node, Redis redis, ClusterSettings settings) {
+    ClusterHealth(String node, Redis redis, ClusterSettings settings, Bus bus) {
         this.node = node;
         this.redis = redis;
         this.settings = settings;
+        this.bus = bus;
     }
 
     /** Live nodes seen by the last heartbeat. */
@@ -34,6 +36,10 @@ final class ClusterHealth {
     void beat(long liveNodes) {
         this.liveNodes = liveNodes;
         lastBeat = System.currentTimeMillis();
+        if (deafFor() > deafAfter()) {
+            bus.resubscribe(); // and says so in problem() until it hears again
+        }
+        bus.echo(); // heard back before the next beats, unless the subscription no longer receives
         if (lastError != null) {
             LOG.info("Redis answers again; registering this node's sockets and presence");
             lastError = null;
@@ -62,7 +68,21 @@ final class ClusterHealth {
         if (!redis.connected()) {
             return "connection to Redis at " + redis.where() + " lost; reconnecting";
         }
+        long deaf = deafFor();
+        if (deaf > deafAfter()) {
+            return "this node hears nothing on its subscription to Redis at " + redis.where() + " for " + deaf
+                    + " ms: emits of the other nodes do not reach its sockets";
+        }
         return null;
+    }
+
+    private long deafFor() {
+        return System.currentTimeMillis() - bus.lastHeard();
+    }
+
+    /** Three heartbeats and a command's timeout without hearing its own echo: the node is deaf. */
+    private long deafAfter() {
+        return 3 * settings.heartbeatInterval().toMillis() + settings.commandTimeout().toMillis();
     }
 
     /** What the health check says when all is well. */

@@ -54,7 +54,7 @@ public final class ClusterNode implements Reach, Managed {
         this.channel = new ControlChannel(bus, new ControlSigner(sharedSecret), node, metrics);
         this.revocations = revocations;
         this.metrics = metrics;
-        this.health = new ClusterHealth(node, redis, settings);
+        this.health = new ClusterHealth(node, redis, settings, bus);
         metrics.register(NODES, (Gauge<Long>) health::liveNodes);
     }
 

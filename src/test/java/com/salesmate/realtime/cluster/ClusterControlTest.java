@@ -156,6 +156,48 @@ class ClusterControlTest {
         }
     }
 
+    /**
+     * A node whose subscription no longer receives (Redis dropped it and refuses it back; in the field a NAT that forgot
+     * the connection) while every command still works says so in its redis health check within seconds, asks again,
+     * and is healthy once it hears again. Before, its health stayed green while the other nodes' emits were lost.
+     */
+    @Test
+    void aNodeThatCannotHearSaysSoInItsHealthUntilItHearsAgain() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(redisHealth(A)).startsWith("healthy"));
+        try (StatefulRedisConnection<String, String> admin = CLIENT.connect()) {
+            admin.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL,
+                    new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                    new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+                            .add("SETUSER").add("default").add("-subscribe").add("-psubscribe"));
+            try {
+                admin.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub()); // dropped, and refused back
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(redisHealth(A))
+                        .contains("hears nothing on its subscription"));
+                assertThat(redisHealth(A)).as("its commands still work: only hearing is gone")
+                        .doesNotContain("unreachable").doesNotContain("no heartbeat");
+            } finally {
+                admin.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL,
+                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8)
+                                .add("SETUSER").add("default").add("+subscribe").add("+psubscribe"));
+            }
+            // Redis allows it again: each node subscribes again by itself and hears
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(redisHealth(A)).startsWith("healthy");
+                assertThat(redisHealth(B)).startsWith("healthy");
+            });
+        }
+    }
+
+    /** "healthy: <message>" or "unhealthy: <message>" of a node's redis health check. */
+    private static String redisHealth(TestApp node) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(node.adminUrl("/healthcheck")))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        com.fasterxml.jackson.databind.JsonNode redis = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body)
+                .get("redis");
+        return (redis.get("healthy").asBoolean() ? "healthy: " : "unhealthy: ") + redis.path("message").asText();
+    }
+
     /** A node's figures key expires unless renewed, and a clean stop deletes it (it was kept forever). */
     @Test
     void aNodesFiguresKeyHasAnExpiryAndGoesWithACleanStop() throws Exception {
