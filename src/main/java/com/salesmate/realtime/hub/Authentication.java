@@ -98,18 +98,19 @@ final class Authentication {
     void onConnected(Connection connection) {
         Recovery.Saved dropped = connection.recovering();
         if (dropped != null) {
-            Recovery.Replay replay = recovery.restore(dropped, upTo -> {
-                connection.replayedUpTo(upTo); // live events up to here are in the replay
-                sessions.restore(connection, dropped.identity(), dropped.rooms());
-            });
+            connection.replayedUpTo(Long.MAX_VALUE); // no live logged event before the replay: it will carry them
+            sessions.restore(connection, dropped.identity(), dropped.rooms());
             recovery.live(connection);
             welcome(connection, Ack.NONE, false); // what it missed is replayed: no redelivery as well
-            for (OutboundEvent event : replay.events()) {
-                if (connection.send(event)) {
-                    metrics.sent(event.name(), dropped.identity().tenantId(), 1);
+            String tenantId = dropped.identity().tenantId();
+            int replayed = recovery.replay(dropped, connection, event -> {
+                if (!connection.send(event)) {
+                    return 0;
                 }
-            }
-            metrics.recovered(replay.events().size());
+                metrics.sent(event.name(), tenantId, 1);
+                return 1;
+            });
+            metrics.recovered(replayed);
             return;
         }
         recovery.live(connection);

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 import java.util.function.ToIntFunction;
 
 /**
@@ -43,10 +42,6 @@ public final class Recovery {
 
     /** A socket that dropped: what it gets back. {@code since} is the log position when it connected. */
     record Saved(String pid, String connectionId, Identity identity, Set<String> rooms, long since, long leftAt) {
-    }
-
-    /** What a recovering socket is sent, and the log position it has seen up to (live events at or below it are not). */
-    record Replay(List<OutboundEvent> events, long upTo) {
     }
 
     private final long windowMillis;
@@ -172,17 +167,18 @@ public final class Recovery {
     }
 
     /**
-     * Restores a taken socket: {@code admit}, given the log's position, puts it back in its rooms under the log's lock
-     * (no event is logged between the snapshot and the socket joining its rooms; live events up to that position must
-     * skip it); the answer is what it missed after {@code saved.since()}.
+     * Sends a restored socket what it missed after {@code saved.since()}, in order, under the log's lock: no event is
+     * logged or fanned out meanwhile, so each live event after these follows them. The socket must already be in its
+     * rooms with every live logged event held back ({@link Connection#replayedUpTo}); it is then told the position
+     * the replay reached, and live events after it reach it. Answers how many were sent.
      */
-    synchronized Replay restore(Saved saved, LongConsumer admit) {
-        admit.accept(seq);
-        List<OutboundEvent> events = new ArrayList<>();
+    synchronized int replay(Saved saved, Connection to, ToIntFunction<OutboundEvent> send) {
+        int sent = 0;
         for (Entry e : matching(saved, saved.since())) {
-            events.add(e.event());
+            sent += send.applyAsInt(e.event());
         }
-        return new Replay(events, seq);
+        to.replayedUpTo(seq);
+        return sent;
     }
 
     /** The entries after {@code from} addressed to the saved socket, the conflated ones reduced to their newest. */

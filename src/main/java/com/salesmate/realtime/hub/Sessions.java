@@ -127,26 +127,33 @@ final class Sessions {
         connection.close(reason);
     }
 
-    /** The session ended: runs once per connection, before the transport is closed. */
+    /**
+     * The session ended: runs once per connection, before the transport is closed. What recovery keeps of it is handed
+     * over after the connection's lock is released (recovery's lock is taken before a connection's, never after).
+     */
     private void forget(Connection connection) {
+        Recovery.Saved dropped;
         synchronized (connection) {
-            forgetLocked(connection);
+            dropped = forgetLocked(connection);
+        }
+        recovery.gone(connection);
+        if (dropped != null) {
+            recovery.save(dropped);
         }
     }
 
-    private void forgetLocked(Connection connection) {
+    /** Forgets the socket; answers what recovery keeps of it, or null. */
+    private Recovery.Saved forgetLocked(Connection connection) {
         connection.cancelTimers();
         typing.forget(connection);
         Set<String> rooms = Set.copyOf(connection.rooms());
-        recovery.gone(connection);
         if (!registry.remove(connection)) {
-            return;
+            return null;
         }
         Identity who = connection.identity();
-        if (who != null && connection.pid() != null && connection.closeReason().isRecoverable()) {
-            recovery.save(new Recovery.Saved(connection.pid(), connection.id(), who, rooms, connection.since(),
-                    clock.millis()));
-        }
+        Recovery.Saved dropped = who != null && connection.pid() != null && connection.closeReason().isRecoverable()
+                ? new Recovery.Saved(connection.pid(), connection.id(), who, rooms, connection.since(), clock.millis())
+                : null;
         metrics.disconnected(connection.transport());
         metrics.disconnectReason(connection.closeReason().metricName());
         Identity identity = connection.identity();
@@ -156,5 +163,6 @@ final class Sessions {
                 presence.disconnected(identity, clock.millis());
             }
         }
+        return dropped;
     }
 }

@@ -58,6 +58,8 @@ final class EdgeSession {
     private final AtomicReference<State> state = new AtomicReference<>(State.OPENING);
     private final AtomicLong pollingQueued = new AtomicLong();
     private final AtomicBoolean malformedLogged = new AtomicBoolean();
+    /** Found over its outbound limit: nothing more is queued, and its close is on its way. */
+    private final AtomicBoolean slow = new AtomicBoolean();
     private final AtomicLong leaves = new AtomicLong();
     /** The Socket.IO socket on the session; null after the client left the namespace, until it CONNECTs again. */
     private volatile SocketLink socket;
@@ -296,19 +298,22 @@ final class EdgeSession {
     /**
      * Queues {@code event}, encoded once by the caller; during a fan-out ({@code writes} not null) an upgraded session
      * is written with the fan-out's other recipients, otherwise through the library's queue. False when closing or
-     * over the outbound limit (which closes the session as a slow consumer).
+     * over the outbound limit (which closes the session as a slow consumer). The close is a task of its own: a send
+     * runs inside a fan-out, which must not wait for the hub's locks of one socket.
      */
     boolean send(OutboundEvent event, EncodedEvent encoded, GroupedWrites writes) {
-        if (isClosing()) {
+        if (isClosing() || slow.get()) {
             return false;
         }
         long size = event.name().length() + (long) event.length() + EVENT_OVERHEAD;
         long queued = queuedBytes();
         if (queued + size > limits.maxQueuedPerSocket()) {
-            Connection c = connection();
-            LOG.warn("connection {} disconnected as a slow consumer: {} bytes queued, limit {}",
-                    c == null ? "-" : c.id(), queued, limits.maxQueuedPerSocket());
-            closeConnection(DisconnectReason.SLOW_CONSUMER);
+            if (slow.compareAndSet(false, true)) {
+                Connection c = connection();
+                LOG.warn("connection {} disconnected as a slow consumer: {} bytes queued, limit {}",
+                        c == null ? "-" : c.id(), queued, limits.maxQueuedPerSocket());
+                timers.execute(() -> closeConnection(DisconnectReason.SLOW_CONSUMER));
+            }
             return false;
         }
         Channel ws = websocket;
