@@ -281,11 +281,13 @@ final class EdgeSession {
 
     /**
      * Lets one more poll of a closing polling session reach the library, to carry the packets still queued, and then
-     * finishes the session; false (nothing forwarded) when there is nothing left or it is finished already.
-     * Ordered with {@link #finish()}: the library must not lose the session while it serves that poll.
+     * finishes the session; false (nothing forwarded) when there is nothing left, it is finished already, or another
+     * poll already waits for them. Ordered with {@link #finish()}: the library must not lose the session while it
+     * serves that poll.
      */
-    synchronized boolean lastPoll(Runnable forward) {
-        if (state.get() == State.CLOSED || library.pollingQueueEmpty()) {
+    synchronized boolean lastPoll(Channel channel, Runnable forward) {
+        boolean anotherWaits = pendingPoll != null && pendingPoll.isActive() && pendingPoll != channel;
+        if (state.get() == State.CLOSED || library.pollingQueueEmpty() || anotherWaits) {
             return false;
         }
         forward.run();

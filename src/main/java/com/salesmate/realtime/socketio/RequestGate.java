@@ -211,7 +211,7 @@ final class RequestGate extends ChannelInboundHandlerAdapter {
             HttpAnswers.postTaken(channel, allowedOrigin(channel, req));
             return false;
         }
-        if (polling && HttpMethod.GET.equals(req.method()) && session.lastPoll(() -> {
+        if (polling && HttpMethod.GET.equals(req.method()) && session.lastPoll(channel, () -> {
             ChannelUse.set(channel, session, ChannelUse.Kind.POLL);
             ctx.fireChannelRead(req);
         })) {

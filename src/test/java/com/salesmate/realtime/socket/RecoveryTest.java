@@ -99,10 +99,7 @@ class RecoveryTest {
     void pastTheWindowTheSocketGetsAFreshSessionAndNothingReplayed() throws Exception {
         String t = "rec-late-" + TENANTS.incrementAndGet();
         String boss = APP.managerToken(t, "boss");
-        RawEngineIo manager = RawEngineIo.websocket(APP.socketUrl());
-        JSONObject answer = connect(manager, RawEngineIo.object("token", boss));
-        manager.awaitEvent("authenticated", WAIT);
-        manager.drop();
+        JSONObject answer = connectedThenDropped(boss);
         alert(t, "missed");
         Thread.sleep(WINDOW.toMillis() + 1_000); // the window has to pass; nothing to await
         try (RawEngineIo back = RawEngineIo.websocket(APP.socketUrl())) {
@@ -120,10 +117,7 @@ class RecoveryTest {
     void anotherSubjectWithTheSamePidGetsAFreshSessionAndTheOwnerStillRecovers() throws Exception {
         String t = "rec-pid-" + TENANTS.incrementAndGet();
         String boss = APP.managerToken(t, "boss");
-        RawEngineIo manager = RawEngineIo.websocket(APP.socketUrl());
-        JSONObject answer = connect(manager, RawEngineIo.object("token", boss));
-        manager.awaitEvent("authenticated", WAIT);
-        manager.drop();
+        JSONObject answer = connectedThenDropped(boss);
         alert(t, "for-boss");
         try (RawEngineIo thief = RawEngineIo.websocket(APP.socketUrl());
              RawEngineIo owner = RawEngineIo.websocket(APP.socketUrl())) {
@@ -140,10 +134,7 @@ class RecoveryTest {
     @Test
     void anExpiredTokenRecoversNothing() throws Exception {
         String t = "rec-exp-" + TENANTS.incrementAndGet();
-        RawEngineIo manager = RawEngineIo.websocket(APP.socketUrl());
-        JSONObject answer = connect(manager, RawEngineIo.object("token", APP.managerToken(t, "boss")));
-        manager.awaitEvent("authenticated", WAIT);
-        manager.drop();
+        JSONObject answer = connectedThenDropped(APP.managerToken(t, "boss"));
         alert(t, "secret");
         String expired = APP.token("boss", t, Role.MANAGER, null, Duration.ofSeconds(-60));
         try (RawEngineIo back = RawEngineIo.websocket(APP.socketUrl())) {
@@ -164,6 +155,15 @@ class RecoveryTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** A manager's websocket connected with {@code token}, then its network gone; answers its CONNECT answer. */
+    private static JSONObject connectedThenDropped(String token) {
+        RawEngineIo manager = RawEngineIo.websocket(APP.socketUrl());
+        JSONObject answer = connect(manager, RawEngineIo.object("token", token));
+        manager.awaitEvent("authenticated", WAIT);
+        manager.drop();
+        return answer;
+    }
 
     private static JSONObject connect(RawEngineIo c, JSONObject auth) {
         c.send("40" + auth);

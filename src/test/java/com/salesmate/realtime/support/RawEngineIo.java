@@ -623,24 +623,17 @@ public final class RawEngineIo implements AutoCloseable {
 
     /** The network goes: polling stops and the websocket's TCP connection is closed, with nothing said to the server. */
     public void drop() {
-        released = true;
-        CompletableFuture<HttpResponse<String>> pending = pendingPoll;
-        if (pending != null) {
-            pending.cancel(true);
-        }
-        Thread t = poller;
-        if (t != null) {
-            t.interrupt();
-        }
-        RawHttp conn = ws;
-        if (conn != null) {
-            conn.close();
-        }
+        release(false);
     }
 
     /** Releases everything quietly: stops polling, drops the websocket. Never throws. */
     @Override
     public void close() {
+        release(true);
+    }
+
+    /** Stops polling and drops the websocket; {@code sayClose}: a polling session is told {@code 1} first. */
+    private void release(boolean sayClose) {
         released = true;
         try {
             CompletableFuture<HttpResponse<String>> pending = pendingPoll;
@@ -651,7 +644,7 @@ public final class RawEngineIo implements AutoCloseable {
             if (t != null) {
                 t.interrupt();
             }
-            if ("polling".equals(transport) && sid != null && !isClosed()) {
+            if (sayClose && "polling".equals(transport) && sid != null && !isClosed()) {
                 post("1".getBytes(StandardCharsets.UTF_8), "text/plain;charset=UTF-8");
             }
             RawHttp conn = ws;
