@@ -183,24 +183,24 @@ public final class Recovery {
 
     /** The entries after {@code from} addressed to the saved socket, the conflated ones reduced to their newest. */
     private List<Entry> matching(Saved s, long from) {
+        // newest first, stopping at the offset: the cost is the gap's length, not the log's (a reconnect wave after a
+        // short blip scans seconds of log each, not the whole window); a conflated event keeps only its newest
         List<Entry> found = new ArrayList<>();
-        Map<String, Integer> newest = new LinkedHashMap<>();
+        Set<String> newer = new java.util.HashSet<>();
         String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
-        for (Entry e : log) {
-            if (e.seq() <= from || !addressedTo(e, s, userRoom)) {
-                continue;
+        for (Iterator<Entry> it = log.descendingIterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.seq() <= from) {
+                break;
             }
-            if (e.conflation() != null) {
-                Integer previous = newest.put(e.conflation(), found.size());
-                if (previous != null) {
-                    found.set(previous, null);
-                }
+            if (addressedTo(e, s, userRoom) && (e.conflation() == null || newer.add(e.conflation()))) {
+                found.add(e);
             }
-            found.add(e);
         }
-        found.removeIf(java.util.Objects::isNull);
+        java.util.Collections.reverse(found);
         return found;
     }
+
 
     private static boolean addressedTo(Entry e, Saved s, String userRoom) {
         if (s.identity().userId().equals(e.exceptUserId()) || e.except().contains(userRoom)) {
