@@ -62,9 +62,11 @@ final class Sessions {
         metrics.connected(connection.transport());
         long timeout = settings.authTimeout().toMillis();
         connection.authTimeout(timers.schedule(() -> {
-            if (!connection.isAuthenticated()) {
-                refuse(connection, Ack.NONE, new ApiException(ErrorCode.UNAUTHENTICATED,
-                        "not authenticated within " + settings.authTimeout()), DisconnectReason.AUTH_TIMEOUT);
+            synchronized (connection) { // ordered with admit(): an authenticate at the deadline is in, or refused
+                if (!connection.isAuthenticated()) {
+                    refuse(connection, Ack.NONE, new ApiException(ErrorCode.UNAUTHENTICATED,
+                            "not authenticated within " + settings.authTimeout()), DisconnectReason.AUTH_TIMEOUT);
+                }
             }
         }, timeout, TimeUnit.MILLISECONDS));
         return connection;
