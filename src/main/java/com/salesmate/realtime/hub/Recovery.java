@@ -234,9 +234,4 @@ public final class Recovery {
             return -1;
         }
     }
-
-    /** Events and sockets held now (for the docs' figures and tests). */
-    synchronized String size() {
-        return log.size() + " events, " + saved.size() + " sockets";
-    }
 }
