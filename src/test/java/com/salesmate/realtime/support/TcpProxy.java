@@ -18,7 +18,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean down;
+    private boolean down; // guarded by this
 
     public TcpProxy(int target) throws IOException {
         this.target = target;
@@ -33,7 +33,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** The network goes: every connection is reset, new ones are refused. */
-    public void cut() {
+    public synchronized void cut() {
         down = true;
         for (Socket s : open) {
             closeQuietly(s);
@@ -42,7 +42,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** The network is back. */
-    public void restore() {
+    public synchronized void restore() {
         down = false;
     }
 
@@ -50,20 +50,28 @@ public final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
-                if (down) {
-                    client.setSoLinger(true, 0); // reset, as a dead network would
-                    client.close();
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                if (!admit(client, server)) {
+                    closeQuietly(client); // reset, as a dead network would
+                    closeQuietly(server);
                     continue;
                 }
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-                open.add(client);
-                open.add(server);
                 pipe(client, server);
                 pipe(server, client);
             } catch (IOException e) {
                 // the listener closed, or one connection failed: the others go on
             }
         }
+    }
+
+    /** Registers a pair unless the network is down: checked with {@link #cut()}'s lock, so no pair escapes a cut. */
+    private synchronized boolean admit(Socket client, Socket server) {
+        if (down) {
+            return false;
+        }
+        open.add(client);
+        open.add(server);
+        return true;
     }
 
     private void pipe(Socket from, Socket to) {
