@@ -58,6 +58,8 @@ final class EdgeSession {
     private final AtomicReference<State> state = new AtomicReference<>(State.OPENING);
     private final AtomicLong pollingQueued = new AtomicLong();
     private final AtomicBoolean malformedLogged = new AtomicBoolean();
+    /** Held while a batch of the client's packets is read: batches of one session are read one at a time. */
+    private final Object inbound = new Object();
     /** Found over its outbound limit: nothing more is queued, and its close is on its way. */
     private final AtomicBoolean slow = new AtomicBoolean();
     private final AtomicLong leaves = new AtomicLong();
@@ -178,6 +180,11 @@ final class EdgeSession {
 
     Channel websocket() {
         return websocket;
+    }
+
+    /** The lock under which a batch of the client's packets is read. */
+    Object inbound() {
+        return inbound;
     }
 
     /** True the first time only: undecodable input is logged at most once per connection. */

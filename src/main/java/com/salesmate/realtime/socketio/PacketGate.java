@@ -46,7 +46,18 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         EdgeSession session = sessions.get(ClientHeadSession.idOf(message));
-        if (session == null || session.isClosing()) {
+        if (session == null) {
+            return;
+        }
+        // one batch of a session at a time: the library answers a POST before its packets are read, so the client's
+        // next POST may be read on another event loop meanwhile; it must see the first one's decisions
+        synchronized (session.inbound()) {
+            read(ctx, session, message);
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, EdgeSession session, PacketsMessage message) {
+        if (session.isClosing()) {
             return; // nothing that arrives after the decision is handled (the transport releases the content)
         }
         session.heard();
