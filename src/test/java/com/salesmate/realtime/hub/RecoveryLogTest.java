@@ -2,12 +2,11 @@ package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.support.MovableClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * another subject's pid).
  */
 class RecoveryLogTest {
-    private final MutableClock clock = new MutableClock();
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-04T06:00:00Z"));
     private final Identity boss = HubFakes.manager("t1", "boss");
     private final String tenantRoom = Rooms.tenant("t1");
 
@@ -98,29 +97,5 @@ class RecoveryLogTest {
             return 1;
         });
         return sent;
-    }
-
-    /** A clock the test moves. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-04T06:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
