@@ -12,21 +12,21 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The adapter channels on Redis: this node's emits go out in the Socket.IO Redis adapter's format, and what other
- * nodes and Node.js emitters publish is delivered to this node's sockets. Anyone who can publish on Redis can send
- * here, so a message that is too large, does not decode, names another namespace or a reserved event, or carries
- * binary data is dropped and counted, before any socket sees it.
+ * The pub/sub side of Redis: the control channel between nodes, this node's echo channel (proof that its subscription
+ * receives), and the classic Socket.IO Redis adapter's channels, on which Node.js services publish with
+ * {@code @socket.io/redis-emitter}; what they publish is delivered to this node's sockets as it arrives (live only: it
+ * is not in the stream, so it carries no offset and is not replayed to a recovering socket). The nodes' own emits go
+ * through the {@link StreamBus}. Anyone who can publish on Redis can send here, so a message that is too large, does
+ * not decode, names another namespace or a reserved event, or carries binary data is dropped and counted, before any
+ * socket sees it.
  */
 final class Bus {
     private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
@@ -37,16 +37,11 @@ final class Bus {
     private final Redis redis;
     private final AdapterCodec codec;
     private final String uid;
-    private final byte[] ownPrefix;
     private final String controlChannel;
     private final int maxBytes;
     private final ObjectMapper json;
-    private final MetricRegistry metrics;
-    private final Meter published;
     private final Meter received;
-    private final Meter dropped;
-    private final Map<String, Meter> droppedBy = new ConcurrentHashMap<>();
-    private final AtomicLong lastDropLog = new AtomicLong();
+    private final Drops drops;
     /** This node's own channel, on which it hears itself: proof that its subscription still receives. */
     private final String echoChannel;
     private volatile long lastHeard = System.currentTimeMillis();
@@ -65,15 +60,12 @@ final class Bus {
         this.redis = redis;
         this.codec = new AdapterCodec(channelKey);
         this.uid = uid;
-        this.ownPrefix = ownPrefix(uid);
         this.controlChannel = controlChannel;
         this.echoChannel = controlChannel + "#echo#" + uid;
         this.maxBytes = maxBytes;
         this.json = json;
-        this.metrics = metrics;
-        this.published = metrics.meter(PUBLISHED);
         this.received = metrics.meter(RECEIVED);
-        this.dropped = metrics.meter(DROPPED);
+        this.drops = new Drops(metrics);
         this.fanout = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, java.util.concurrent.TimeUnit.MILLISECONDS,
                 new java.util.concurrent.LinkedBlockingQueue<>(BACKLOG), r -> {
                     Thread t = new Thread(r, "cluster-bus-" + uid);
@@ -152,32 +144,6 @@ final class Bus {
         return lastHeard;
     }
 
-    /** Hands an emit to the other nodes; a failure (Redis unreachable) is counted as a dropped message. */
-    void publish(String event, Object payload, Set<String> rooms, Set<String> except) {
-        AdapterMessage message;
-        byte[] frame;
-        try {
-            JsonNode tree = json.valueToTree(payload);
-            message = new AdapterMessage(uid, "/", event, List.of(tree), rooms, except, json.createObjectNode());
-            frame = codec.encode(message);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            drop("unencodable", e.getMessage());
-            return;
-        }
-        String channel = codec.channel(message);
-        try {
-            redis.publisher().publish(channel, frame).whenComplete((n, failure) -> {
-                if (failure != null) {
-                    drop("publish_failed", failure.toString());
-                } else {
-                    published.mark();
-                }
-            });
-        } catch (RuntimeException e) { // rejected at once while disconnected
-            drop("publish_failed", e.toString());
-        }
-    }
-
     /** Publishes a (signed) control message to every node; completes when Redis took it. */
     java.util.concurrent.CompletionStage<Long> control(byte[] message) {
         return redis.publisher().publish(controlChannel, message);
@@ -187,9 +153,6 @@ final class Bus {
         if (channel.equals(controlChannel)) {
             control.accept(bytes);
             return;
-        }
-        if (isOwn(bytes)) {
-            return; // this node's own emit, already delivered here
         }
         received.mark();
         if (bytes.length > maxBytes) {
@@ -201,9 +164,6 @@ final class Bus {
             message = codec.decode(bytes);
         } catch (AdapterCodec.Malformed e) {
             drop("malformed", e.getMessage() + " on " + channel);
-            return;
-        }
-        if (message.uid().equals(uid)) {
             return;
         }
         if (!"/".equals(message.nsp())) {
@@ -250,30 +210,33 @@ final class Bus {
     }
 
     private void drop(String reason, String detail) {
-        dropped.mark();
-        droppedBy.computeIfAbsent(reason, r -> metrics.meter(DROPPED + "." + r)).mark();
-        long now = System.currentTimeMillis();
-        long last = lastDropLog.get();
-        if (now - last > 10_000 && lastDropLog.compareAndSet(last, now)) { // at most one line per 10 s
-            LOG.warn("cluster message dropped ({}): {}", reason, detail);
-        }
+        drops.drop(reason, detail);
     }
 
-    /** A msgpack frame this node encoded starts with a 3-element array and its uid as the first string. */
-    private boolean isOwn(byte[] bytes) {
-        return bytes.length > ownPrefix.length
-                && Arrays.equals(bytes, 0, ownPrefix.length, ownPrefix, 0, ownPrefix.length);
+    Drops drops() {
+        return drops;
     }
 
-    private static byte[] ownPrefix(String uid) {
-        byte[] id = uid.getBytes(StandardCharsets.UTF_8);
-        if (id.length > 31) {
-            throw new IllegalArgumentException("node uid too long");
+    /** Messages dropped, counted in total and by reason, and logged at most once per 10 s. */
+    static final class Drops {
+        private final MetricRegistry metrics;
+        private final Meter dropped;
+        private final Map<String, Meter> droppedBy = new ConcurrentHashMap<>();
+        private final AtomicLong lastDropLog = new AtomicLong();
+
+        Drops(MetricRegistry metrics) {
+            this.metrics = metrics;
+            this.dropped = metrics.meter(DROPPED);
         }
-        byte[] prefix = new byte[id.length + 2];
-        prefix[0] = (byte) 0x93;              // fixarray of 3
-        prefix[1] = (byte) (0xa0 | id.length); // fixstr
-        System.arraycopy(id, 0, prefix, 2, id.length);
-        return prefix;
+
+        void drop(String reason, String detail) {
+            dropped.mark();
+            droppedBy.computeIfAbsent(reason, r -> metrics.meter(DROPPED + "." + r)).mark();
+            long now = System.currentTimeMillis();
+            long last = lastDropLog.get();
+            if (now - last > 10_000 && lastDropLog.compareAndSet(last, now)) { // at most one line per 10 s
+                LOG.warn("cluster message dropped ({}): {}", reason, detail);
+            }
+        }
     }
 }

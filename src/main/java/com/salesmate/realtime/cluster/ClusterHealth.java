@@ -11,12 +11,14 @@ final class ClusterHealth {
     private final Redis redis;
     private final ClusterSettings settings;
     private final Bus bus;
+    private final StreamBus stream;
     private volatile long liveNodes;
     private volatile long lastBeat;
     private volatile String lastError;
 
-    ClusterHealth(String node, Redis redis, ClusterSettings settings, Bus bus) {
+    ClusterHealth(String node, Redis redis, ClusterSettings settings, Bus bus, StreamBus stream) {
         this.node = node;
+        this.stream = stream;
         this.redis = redis;
         this.settings = settings;
         this.bus = bus;
@@ -71,7 +73,12 @@ final class ClusterHealth {
         long deaf = deafFor();
         if (deaf > deafAfter()) {
             return "this node hears nothing on its subscription to Redis at " + redis.where() + " for " + deaf
-                    + " ms: emits of the other nodes do not reach its sockets";
+                    + " ms: emits of Node.js emitters and the other nodes' control messages do not reach it";
+        }
+        long unread = System.currentTimeMillis() - stream.lastHeard();
+        if (unread > deafAfter()) {
+            return "this node has not read the bus's stream " + stream.key() + " on Redis at " + redis.where()
+                    + " for " + unread + " ms: emits of the other nodes do not reach its sockets until it reads again";
         }
         return null;
     }

@@ -29,6 +29,8 @@ public final class ClusterNode implements Reach, Managed {
     private final Redis redis;
     private final SharedState state;
     private final Bus bus;
+    private final StreamBus stream;
+    private final ObjectMapper wireJson;
     private final ControlChannel channel;
     private final Revocations revocations;
     private final MetricRegistry metrics;
@@ -39,6 +41,7 @@ public final class ClusterNode implements Reach, Managed {
     private volatile ClusterControl control;
     private volatile Registration registration;
     private volatile Heartbeat heartbeat;
+    private volatile ClusterRecovery recovery;
 
     /** Builds the node without connecting: Redis is reached in {@link #start()}. */
     public ClusterNode(ClusterSettings settings, String redisUrl, int maxMessageBytes, Revocations revocations,
@@ -51,17 +54,31 @@ public final class ClusterNode implements Reach, Managed {
         this.state = new SharedState(redis, settings.getKeyPrefix(), node, settings.commandTimeout());
         this.bus = new Bus(redis, settings.getChannelKey(), node, settings.getKeyPrefix() + "#control", maxMessageBytes,
                 wireJson, metrics);
+        this.stream = new StreamBus(redis, settings.getStreamName(), node, maxMessageBytes, wireJson, bus.drops(),
+                metrics);
+        this.wireJson = wireJson;
         this.channel = new ControlChannel(bus, new ControlSigner(sharedSecret), node, metrics);
         this.revocations = revocations;
         this.metrics = metrics;
-        this.health = new ClusterHealth(node, redis, settings, bus);
+        this.health = new ClusterHealth(node, redis, settings, bus, stream);
         metrics.register(NODES, (Gauge<Long>) health::liveNodes);
+    }
+
+    /** The stream is the log; dropped sockets wait in Redis. The stream keeps the window (or two minutes). */
+    @Override
+    public com.salesmate.realtime.hub.Recovery recovery(java.time.Duration window, int maxEvents,
+                                                        java.time.Clock clock) {
+        boolean on = !window.isZero() && maxEvents > 0;
+        stream.bounds(on ? maxEvents : StreamBus.DEFAULT_MAX_LEN,
+                (on ? window : java.time.Duration.ofMinutes(2)).plusSeconds(30));
+        this.recovery = new ClusterRecovery(redis, stream, settings.getKeyPrefix(), window, maxEvents, clock, wireJson);
+        return recovery;
     }
 
     @Override
     public Wiring wire(Parts parts) {
         this.parts = parts;
-        ClusterPublisher publisher = new ClusterPublisher(parts.local(), bus, state);
+        ClusterPublisher publisher = new ClusterPublisher(parts.local(), stream, state);
         ClusterMembership membership = new ClusterMembership(state, this::markDirty);
         ClusterPresence presence = new ClusterPresence(state, publisher, parts.sightings(), parts.presenceGrace(),
                 parts.clock(), this::markDirty);
@@ -79,9 +96,10 @@ public final class ClusterNode implements Reach, Managed {
     @Override
     public void start() throws Exception {
         redis.connect(); // throws, saying where, when Redis cannot be reached: the node does not start
-        LOG.info("cluster node {} on Redis {} (keys {}:*, adapter channels {}#/#)", node, redis.where(),
-                settings.getKeyPrefix(), settings.getChannelKey());
+        LOG.info("cluster node {} on Redis {} (keys {}:*, stream {}, emitter channels {}#/#)", node, redis.where(),
+                settings.getKeyPrefix(), settings.getStreamName(), settings.getChannelKey());
         bus.start(parts.local(), control::onControl);
+        stream.start(parts.local());
         control.reloadRevocations();
         heartbeat.start();
     }
@@ -90,7 +108,11 @@ public final class ClusterNode implements Reach, Managed {
     @Override
     public void stop() {
         heartbeat.stop();
+        stream.stop();
         bus.stop();
+        if (recovery != null) {
+            recovery.stop();
+        }
         registration.stop();
         // Dropwizard stops the server when a start fails: a node that never reached Redis has nothing there to clear
         if (redis.opened()) {

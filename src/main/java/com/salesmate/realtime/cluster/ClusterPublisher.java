@@ -3,45 +3,53 @@ package com.salesmate.realtime.cluster;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.LocalPublisher;
+import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.Publisher;
 
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
- * Every emit is delivered to this node's sockets at once and handed to the other nodes through the adapter
- * channels, where each node delivers to its own: every addressed socket gets it once. {@code delivered} adds the
- * sockets the shared registry counts on the other live nodes, asked only when a caller wants the figure.
+ * Every emit is appended to the cluster's stream, and every node (this one too) delivers it to its own sockets when it
+ * reads it back, in the stream's order: every addressed socket gets it once, with its offset. {@code delivered} counts
+ * the sockets this node addresses now plus those the shared registry counts on the other live nodes, asked only when a
+ * caller wants the figure.
  */
 final class ClusterPublisher implements Publisher {
     private final LocalPublisher local;
-    private final Bus bus;
+    private final StreamBus stream;
     private final SharedState state;
 
-    ClusterPublisher(LocalPublisher local, Bus bus, SharedState state) {
+    ClusterPublisher(LocalPublisher local, StreamBus stream, SharedState state) {
         this.local = local;
-        this.bus = bus;
+        this.stream = stream;
         this.state = state;
     }
 
     @Override
     public Delivery toRoom(String tenantId, String room, String event, Object payload) {
-        int here = local.toRoom(tenantId, room, event, payload).local();
-        bus.publish(event, payload, Set.of(room), Set.of());
-        return Delivery.of(here, () -> state.countElsewhere(room, null));
+        return emit(event, payload, List.of(room), Set.of(), () -> state.countElsewhere(room, null));
     }
 
     @Override
     public Delivery toRoomExceptUser(String tenantId, String room, String event, Object payload, String exceptUserId) {
-        int here = local.toRoomExceptUser(tenantId, room, event, payload, exceptUserId).local();
-        bus.publish(event, payload, Set.of(room), Set.of(Rooms.user(tenantId, exceptUserId)));
-        return Delivery.of(here, () -> state.countElsewhere(room, exceptUserId));
+        return emit(event, payload, List.of(room), Set.of(Rooms.user(tenantId, exceptUserId)),
+                () -> state.countElsewhere(room, exceptUserId));
     }
 
     @Override
     public Delivery toEveryone(String event, Object payload) {
-        int here = local.toEveryone(event, payload).local();
-        bus.publish(event, payload, Set.of(), Set.of());
-        return Delivery.of(here, () -> state.countElsewhere(null, null));
+        return emit(event, payload, List.of(), Set.of(), () -> state.countElsewhere(null, null));
+    }
+
+    private Delivery emit(String event, Object payload, List<String> rooms, Set<String> except,
+                          Supplier<CompletionStage<Integer>> elsewhere) {
+        OutboundEvent wire = local.wire(event, payload);
+        int here = local.addressedCount(rooms, except);
+        stream.publish(wire, rooms, except);
+        return Delivery.of(here, elsewhere);
     }
 
     @Override

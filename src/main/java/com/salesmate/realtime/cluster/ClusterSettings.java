@@ -22,6 +22,15 @@ public class ClusterSettings {
     @Pattern(regexp = "[A-Za-z0-9._:-]{1,64}")
     private String channelKey = AdapterCodec.DEFAULT_KEY;
 
+    /**
+     * The Redis stream the nodes' emits go through, in the format of Socket.IO's Redis Streams adapter (its
+     * {@code streamName}, default {@code socket.io}): a Node.js server with that adapter and this name joins the bus.
+     */
+    @JsonProperty
+    @NotNull
+    @Pattern(regexp = "[A-Za-z0-9._:#-]{1,64}")
+    private String streamName = "socket.io";
+
     /** How often a node renews its heartbeat and runs the cluster's housekeeping. */
     @JsonProperty
     @NotNull
@@ -46,6 +55,10 @@ public class ClusterSettings {
 
     public String getChannelKey() {
         return channelKey;
+    }
+
+    public String getStreamName() {
+        return streamName;
     }
 
     public java.time.Duration heartbeatInterval() {

@@ -29,10 +29,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The node's Redis connections (Lettuce): one for commands and scripts, one for publishing the adapter's binary
- * frames, one subscribed. Commands are asynchronous and bounded by the command timeout; while Redis is unreachable
- * they fail at once instead of queueing (so nothing is replayed late, twice, after it returns), and the connections
- * reconnect by themselves (the subscription too).
+ * The node's Redis connections (Lettuce): one for commands and scripts, one for publishing control messages, one
+ * subscribed, and two for the bus's stream (appends, and blocking reads). Commands are asynchronous and bounded by the
+ * command timeout; while Redis is unreachable they fail at once instead of queueing (so nothing is replayed late,
+ * twice, after it returns) except the stream's appends, which queue (each entry carries a sequence number the readers
+ * skip repeats by); the connections reconnect by themselves (the subscription too).
  */
 final class Redis implements AutoCloseable {
     /** Commands one connection may have waiting for Redis's answer. */
@@ -50,6 +51,11 @@ final class Redis implements AutoCloseable {
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisConnection<String, byte[]> publisher;
     private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    // the stream's: appends queue while the connection comes back (a client of their own, with that behaviour), and
+    // a connection of its own for the blocking reads
+    private volatile RedisClient streamClient;
+    private volatile StatefulRedisConnection<String, String> streamCommands;
+    private volatile StatefulRedisConnection<String, String> streamReader;
     private volatile boolean opened;
 
     /** A Lua script of this package (lib.lua prepended), run by its digest and loaded again when Redis lost it. */
@@ -88,10 +94,18 @@ final class Redis implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
                 .build());
+        this.streamClient = RedisClient.create(resources, uri);
+        streamClient.setOptions(client.getOptions().mutate()
+                // queued while the connection comes back, sent when it is back, each bounded by the command timeout:
+                // an emit made while a NAT or a proxy cut the connection reaches the stream after all
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .build());
         try {
             this.commands = client.connect(StringCodec.UTF8);
             this.publisher = client.connect(BINARY);
             this.subscriber = client.connectPubSub(BINARY);
+            this.streamCommands = streamClient.connect(StringCodec.UTF8);
+            this.streamReader = client.connect(StringCodec.UTF8);
         } catch (RuntimeException e) {
             close();
             throw new IllegalStateException("Redis at " + where + " is unreachable: " + e.getMessage(), e);
@@ -122,13 +136,29 @@ final class Redis implements AutoCloseable {
         return opened(publisher).async();
     }
 
+    /** Stream appends and reads that do not block: queued while disconnected (see {@link #connect()}). */
+    StatefulRedisConnection<String, String> streamCommands() {
+        return opened(streamCommands);
+    }
+
+    /** The connection that blocks in XREAD; used by one thread. */
+    StatefulRedisConnection<String, String> streamReader() {
+        return opened(streamReader);
+    }
+
+    /** How long an XREAD blocks: under the command timeout, which bounds it too. */
+    long blockMillis() {
+        return Math.max(50, Math.min(1_000, commandTimeout.toMillis() / 2));
+    }
+
     StatefulRedisPubSubConnection<String, byte[]> subscriber() {
         return opened(subscriber);
     }
 
     boolean connected() {
-        return commands != null && publisher != null && subscriber != null
-                && commands.isOpen() && publisher.isOpen() && subscriber.isOpen();
+        return commands != null && publisher != null && subscriber != null && streamCommands != null
+                && streamReader != null && commands.isOpen() && publisher.isOpen() && subscriber.isOpen()
+                && streamCommands.isOpen() && streamReader.isOpen();
     }
 
     /** Before {@link #connect()} a command fails at once, as it does while Redis is unreachable. */
@@ -155,7 +185,7 @@ final class Redis implements AutoCloseable {
 
     @Override
     public void close() {
-        for (AutoCloseable c : new AutoCloseable[] {subscriber, publisher, commands}) {
+        for (AutoCloseable c : new AutoCloseable[] {streamReader, streamCommands, subscriber, publisher, commands}) {
             try {
                 if (c != null) {
                     c.close();
@@ -163,6 +193,9 @@ final class Redis implements AutoCloseable {
             } catch (Exception ignored) {
                 // closing anyway
             }
+        }
+        if (streamClient != null) {
+            streamClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
         if (client != null) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

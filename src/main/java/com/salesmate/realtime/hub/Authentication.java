@@ -103,14 +103,13 @@ final class Authentication {
             recovery.live(connection);
             welcome(connection, Ack.NONE, false); // what it missed is replayed: no redelivery as well
             String tenantId = dropped.identity().tenantId();
-            int replayed = recovery.replay(dropped, connection, event -> {
+            recovery.replay(dropped, connection, event -> {
                 if (!connection.send(event)) {
                     return 0;
                 }
                 metrics.sent(event.name(), tenantId, 1);
                 return 1;
-            });
-            metrics.recovered(replayed);
+            }, metrics::recovered);
             return;
         }
         recovery.live(connection);

@@ -145,7 +145,7 @@ public final class Connection {
         this.since = since;
     }
 
-    long since() {
+    public long since() {
         return since;
     }
 
@@ -165,7 +165,7 @@ public final class Connection {
         return position >= 0 && position <= replayedUpTo;
     }
 
-    void replayedUpTo(long position) {
+    public void replayedUpTo(long position) {
         this.replayedUpTo = position;
     }
 

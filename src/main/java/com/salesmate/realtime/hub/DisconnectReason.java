@@ -25,7 +25,12 @@ public enum DisconnectReason {
     /** The client disconnected its socket ({@code 41}) or closed the Engine.IO session ({@code 1}). */
     CLIENT_DISCONNECT("client_disconnect", false),
     /** The transport went away: connection closed, ping timeout, failed upgrade. */
-    TRANSPORT_CLOSE("transport_close", false);
+    TRANSPORT_CLOSE("transport_close", false),
+    /**
+     * A recovered socket's gap could not be replayed whole (more than the replay bound, or the cluster's log could not
+     * be read): its transport is closed without a Socket.IO disconnect, so the client reconnects, to a fresh session.
+     */
+    RECOVERY_INCOMPLETE("recovery_incomplete", false);
 
     private final String metricName;
     private final boolean serverDecision;

@@ -130,6 +130,32 @@ public class LocalPublisher implements Publisher {
         return sendCounted(wire, addressed(rooms, except, -1));
     }
 
+    /**
+     * Delivers an entry of a log shared by the cluster, read at {@code position}: with {@code offset} as its last
+     * argument when recovery is on and the event is logged (typing never is), to the authenticated sockets
+     * {@link #deliver} would reach, skipping those whose replay already carried it. Returns the sockets reached.
+     */
+    public int deliverLogged(OutboundEvent wire, Collection<String> rooms, Set<String> except, long position,
+                             String offset) {
+        if (!logged(wire.name())) {
+            return sendCounted(wire, addressed(rooms, except, -1));
+        }
+        List<String> args = new ArrayList<>(wire.args().size() + 1);
+        args.addAll(wire.args());
+        args.add("\"" + offset + "\"");
+        return sendCounted(new OutboundEvent(wire.name(), args), addressed(rooms, except, position));
+    }
+
+    /** How many sockets of this node {@link #deliver} would reach now. */
+    public int addressedCount(Collection<String> rooms, Set<String> except) {
+        return addressed(rooms, except, -1).size();
+    }
+
+    /** The event as it goes on the wire, its payload encoded once. */
+    public OutboundEvent wire(String event, Object payload) {
+        return json.event(event, payload);
+    }
+
     private List<Connection> addressed(Collection<String> rooms, Set<String> except, long position) {
         Collection<Connection> candidates;
         if (rooms.isEmpty()) {

@@ -25,6 +25,14 @@ public interface Reach {
 
     Wiring wire(Parts parts);
 
+    /**
+     * Where connection state recovery keeps its log and the dropped sockets: this process for a single node; a
+     * cluster shares them, so that a phone may come back on any node.
+     */
+    default Recovery recovery(Duration window, int maxEvents, Clock clock) {
+        return new LocalRecovery(window, maxEvents, clock);
+    }
+
     /** A single node: everything local. */
     static Reach singleNode() {
         return p -> new Wiring(p.local(),

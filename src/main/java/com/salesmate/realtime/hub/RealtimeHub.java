@@ -48,7 +48,7 @@ public class RealtimeHub implements SocketEvents {
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(services.validator(), metrics);
         IdGenerator ids = new IdGenerator(clock);
-        Recovery recovery = new Recovery(settings.recoveryWindow(), settings.recoveryMaxEvents(), clock);
+        Recovery recovery = reach.recovery(settings.recoveryWindow(), settings.recoveryMaxEvents(), clock);
         Reach.Wiring wiring = reach.wire(new Reach.Parts(registry,
                 new LocalPublisher(registry, metrics, json, fanout, recovery),
                 metrics, stores.sightings(), ids, timers, settings.presenceGrace(), clock));

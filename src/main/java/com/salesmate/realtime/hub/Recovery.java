@@ -1,41 +1,24 @@
 package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.core.Identity;
-import com.salesmate.realtime.core.Rooms;
 
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 
 /**
- * Socket.IO's connection state recovery on this node: a log of every event sent to a room, each with an offset the
- * client sees as the event's last argument, and the sockets that dropped (by their private {@code pid}) for the
- * window. A socket that comes back within the window with its {@code pid} and last offset gets its id, rooms and
- * identity again and every event addressed to it meanwhile, in order and once: typing is never logged, and of
- * {@code location:updated} only the newest per salesman is replayed. Bounded: the log keeps the window and at most
- * {@code maxEvents}; a gap the log no longer covers, or one of more than {@link #MAX_REPLAY} events, gets a fresh
- * session instead. The log lives in this process: a restart, or a phone that comes back on another node, gets a fresh
- * session.
+ * Socket.IO's connection state recovery: where the events sent to rooms are logged with their offsets, and where the
+ * sockets that dropped wait (by their private {@code pid}) for the window. {@link LocalRecovery} keeps both in this
+ * process; a cluster keeps them in Redis (the bus's stream is the log), so a phone may come back on any node.
  */
-public final class Recovery {
-    /** Most events replayed to one socket; past it the socket gets a fresh session. */
-    static final int MAX_REPLAY = 10_000;
-    /** Most dropped sockets kept at once (the oldest go first). */
-    static final int MAX_SAVED = 200_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
+public interface Recovery {
 
-    /** A logged event: its position, when, to whom, and the event as sent (the offset its last argument). */
+    /** A logged event: its position (-1: not logged, no offset), when, to whom, and the event as sent. */
     record Entry(long seq, long at, OutboundEvent event, Collection<String> rooms, Set<String> except,
                  String exceptUserId, String conflation) {
     }
@@ -44,194 +27,69 @@ public final class Recovery {
     record Saved(String pid, String connectionId, Identity identity, Set<String> rooms, long since, long leftAt) {
     }
 
-    private final long windowMillis;
-    private final int maxEvents;
-    private final Clock clock;
-    private final String epoch = HexFormat.of().formatHex(RANDOM.generateSeed(4));
-    private final ArrayDeque<Entry> log = new ArrayDeque<>();
-    private final Map<String, Saved> saved = new LinkedHashMap<>();
-    /** The connected sockets by pid: a phone may come back before this node has seen its old socket go. */
-    private final Map<String, Connection> live = new java.util.concurrent.ConcurrentHashMap<>();
-    private long seq;
-    private long trimmedUpTo;
-
-    public Recovery(Duration window, int maxEvents, Clock clock) {
-        this.windowMillis = window.toMillis();
-        this.maxEvents = maxEvents;
-        this.clock = clock;
-    }
-
     /** No recovery: nothing logged, no pid. */
-    public static Recovery off() {
-        return new Recovery(Duration.ZERO, 0, Clock.systemUTC());
+    static Recovery off() {
+        return new LocalRecovery(Duration.ZERO, 0, Clock.systemUTC());
     }
 
-    public boolean enabled() {
-        return windowMillis > 0 && maxEvents > 0;
-    }
+    boolean enabled();
 
     /** A new private session id, given to the client in the CONNECT answer. */
-    String newPid() {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    default String newPid() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
     }
 
     /** The log's position now: a socket connecting now has seen nothing after it. */
-    synchronized long position() {
-        return seq;
-    }
+    long position();
 
     /**
      * Logs an event to {@code rooms} (empty: every authenticated socket), skipping sockets in {@code except} or of user
      * {@code exceptUserId}, and hands {@code send} the entry (its position, and the event as it is sent, with its offset
-     * as the last argument); answers what {@code send} answers. {@code conflation}: events with the same key replace
-     * each other in a replay (null: each is replayed).
+     * as the last argument when logged); answers what {@code send} answers. {@code conflation}: events with the same
+     * key replace each other in a replay (null: each is replayed).
      */
-    synchronized int log(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId,
-                         String conflation, ToIntFunction<Entry> send) {
-        // sent under the lock: every socket gets logged events in log order, so its last offset is its newest
-        return send.applyAsInt(append(event, rooms, except, exceptUserId, conflation));
-    }
-
-    private Entry append(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId,
-                         String conflation) {
-        long now = clock.millis();
-        trim(now);
-        long position = ++seq;
-        List<String> args = new ArrayList<>(event.args());
-        args.add("\"" + epoch + "-" + position + "\"");
-        Entry entry = new Entry(position, now, new OutboundEvent(event.name(), args), List.copyOf(rooms),
-                Set.copyOf(except), exceptUserId, conflation);
-        log.addLast(entry);
-        return entry;
-    }
-
-    private void trim(long now) {
-        while (!log.isEmpty() && (log.size() >= maxEvents || now - log.peekFirst().at() > windowMillis)) {
-            trimmedUpTo = log.pollFirst().seq();
-        }
-    }
+    int log(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId, String conflation,
+            ToIntFunction<Entry> send);
 
     /** {@code connection} has answered its CONNECT with its pid. */
-    void live(Connection connection) {
-        if (connection.pid() != null) {
-            live.put(connection.pid(), connection);
-        }
-    }
+    void live(Connection connection);
 
-    /** The socket of {@code pid} still connected here, or null. */
-    Connection liveOf(String pid) {
-        return live.get(pid);
-    }
+    /** The socket of {@code pid} still connected to this node, or null. */
+    Connection liveOf(String pid);
 
     /** {@code connection} left. */
-    void gone(Connection connection) {
-        if (connection.pid() != null) {
-            live.remove(connection.pid(), connection);
-        }
-    }
+    void gone(Connection connection);
 
     /** A socket dropped in a way the client recovers from: it may come back within the window. */
-    synchronized void save(Saved session) {
-        long now = clock.millis();
-        saved.values().removeIf(s -> now - s.leftAt() > windowMillis);
-        if (saved.size() >= MAX_SAVED) {
-            Iterator<String> oldest = saved.keySet().iterator();
-            oldest.next();
-            oldest.remove();
-        }
-        saved.put(session.pid(), session);
-    }
+    void save(Saved session);
 
     /**
      * The dropped socket {@code pid} of {@code identity}'s subject, taken (a pid recovers once), with {@code identity}
-     * (the token just checked) in place of the one it had, when it left within the window and the log still
-     * covers its gap from {@code offset} (or from when it connected, when it had received no event) with at most
-     * {@link #MAX_REPLAY} events; else null: the client gets a fresh session.
+     * (the token just checked) in place of the one it had and {@code since} the position its replay starts after, when
+     * it left within the window and the log still covers its gap from {@code offset} (or from when it connected, when
+     * it had received no event); else null: the client gets a fresh session.
      */
-    synchronized Saved take(String pid, String offset, Identity identity) {
-        Saved s = saved.get(pid);
-        if (s == null || !s.identity().sameSubjectAs(identity)) {
-            return null; // another subject's pid takes nothing from its owner
-        }
-        saved.remove(pid);
-        if (clock.millis() - s.leftAt() > windowMillis) {
-            return null;
-        }
-        long from = offset == null ? s.since() : position(offset);
-        if (from < 0 || from < trimmedUpTo || matching(s, from).size() > MAX_REPLAY) {
-            return null;
-        }
-        return new Saved(s.pid(), s.connectionId(), identity, s.rooms(), from, s.leftAt());
-    }
+    Saved take(String pid, String offset, Identity identity);
 
     /**
-     * Sends a restored socket what it missed after {@code saved.since()}, in order, under the log's lock: no event is
-     * logged or fanned out meanwhile, so each live event after these follows them. The socket must already be in its
-     * rooms with every live logged event held back ({@link Connection#replayedUpTo}); it is then told the position
-     * the replay reached, and live events after it reach it. Answers how many were sent.
+     * Sends a restored socket what it missed after {@code saved.since()}, in order, each once, then lets live events
+     * reach it ({@link Connection#replayedUpTo}); {@code done} is told how many were sent. The socket must already be
+     * in its rooms with every live logged event held back. May finish after it returns.
      */
-    synchronized int replay(Saved saved, Connection to, ToIntFunction<OutboundEvent> send) {
-        int sent = 0;
-        for (Entry e : matching(saved, saved.since())) {
-            sent += send.applyAsInt(e.event());
-        }
-        to.replayedUpTo(seq);
-        return sent;
+    void replay(Saved saved, Connection to, ToIntFunction<OutboundEvent> send, IntConsumer done);
+
+    /** Random bytes for ids that must not be guessed. */
+    static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        Holder.RANDOM.nextBytes(bytes);
+        return bytes;
     }
 
-    /** The entries after {@code from} addressed to the saved socket, the conflated ones reduced to their newest. */
-    private List<Entry> matching(Saved s, long from) {
-        // newest first, stopping at the offset: the cost is the gap's length, not the log's (a reconnect wave after a
-        // short blip scans seconds of log each, not the whole window); a conflated event keeps only its newest
-        List<Entry> found = new ArrayList<>();
-        Set<String> newer = new java.util.HashSet<>();
-        String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
-        for (Iterator<Entry> it = log.descendingIterator(); it.hasNext(); ) {
-            Entry e = it.next();
-            if (e.seq() <= from) {
-                break;
-            }
-            if (addressedTo(e, s, userRoom) && (e.conflation() == null || newer.add(e.conflation()))) {
-                found.add(e);
-            }
-        }
-        java.util.Collections.reverse(found);
-        return found;
-    }
+    /** The generator, made once. */
+    final class Holder {
+        private static final SecureRandom RANDOM = new SecureRandom();
 
-
-    private static boolean addressedTo(Entry e, Saved s, String userRoom) {
-        if (s.identity().userId().equals(e.exceptUserId()) || e.except().contains(userRoom)) {
-            return false;
-        }
-        for (String room : s.rooms()) {
-            if (e.except().contains(room)) {
-                return false;
-            }
-        }
-        if (e.rooms().isEmpty()) {
-            return true; // to everyone
-        }
-        for (String room : e.rooms()) {
-            if (s.rooms().contains(room)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The log position of an offset this log gave; -1 for another process's or a malformed one. */
-    private long position(String offset) {
-        int dash = offset.indexOf('-');
-        if (dash < 0 || !offset.substring(0, dash).equals(epoch)) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(offset.substring(dash + 1));
-        } catch (NumberFormatException e) {
-            return -1;
+        private Holder() {
         }
     }
 }

@@ -55,8 +55,10 @@ class NodeFailoverTest {
                 cluster:
                   keyPrefix: %s
                   channelKey: %s
+                  streamName: %s
                   nodeTimeout: %s
-                """.formatted(ClusterNodes.REDIS, CLUSTER.keyPrefix(), CLUSTER.channelKey(), ClusterNodes.NODE_TIMEOUT);
+                """.formatted(ClusterNodes.REDIS, CLUSTER.keyPrefix(), CLUSTER.channelKey(), CLUSTER.streamName(),
+                ClusterNodes.NODE_TIMEOUT);
         TokenService childTokens = new TokenService(ChildService.JWT_SECRET, Optional.empty(), Clock.systemUTC());
         String salesman = "s-failover";
         try (ChildService node = new ChildService(dir, 100, Duration.ofSeconds(10), PG.url(), clusterYaml);

@@ -26,7 +26,7 @@ class RecoveryLogTest {
 
     @Test
     void aSocketIsReplayedItsRoomsEventsAfterItsOffsetInOrderWithTheNewestPointOnly() {
-        Recovery recovery = new Recovery(Duration.ofMinutes(2), 1_000, clock);
+        Recovery recovery = new LocalRecovery(Duration.ofMinutes(2), 1_000, clock);
         String seen = log(recovery, "alert", "a0", List.of(tenantRoom), null, null);
         recovery.save(saved("p1", Set.of(tenantRoom, Rooms.managers("t1")), 0));
         log(recovery, "alert", "a1", List.of(tenantRoom), null, null);
@@ -44,7 +44,7 @@ class RecoveryLogTest {
 
     @Test
     void anotherSubjectsPidTakesNothingFromItsOwner() {
-        Recovery recovery = new Recovery(Duration.ofMinutes(2), 1_000, clock);
+        Recovery recovery = new LocalRecovery(Duration.ofMinutes(2), 1_000, clock);
         recovery.save(saved("p1", Set.of(tenantRoom), 0));
         assertThat(recovery.take("p1", null, HubFakes.manager("t1", "deputy"))).isNull();
         assertThat(recovery.take("p1", null, HubFakes.manager("t2", "boss"))).as("same user id, other tenant").isNull();
@@ -53,7 +53,7 @@ class RecoveryLogTest {
 
     @Test
     void pastTheWindowOrAGapTheLogNoLongerCoversTheSocketGetsAFreshSession() {
-        Recovery recovery = new Recovery(Duration.ofSeconds(10), 3, clock);
+        Recovery recovery = new LocalRecovery(Duration.ofSeconds(10), 3, clock);
         String first = log(recovery, "alert", "a0", List.of(tenantRoom), null, null);
         recovery.save(saved("late", Set.of(tenantRoom), 0));
         recovery.save(saved("gap", Set.of(tenantRoom), 0));
@@ -95,7 +95,7 @@ class RecoveryLogTest {
             String arg = event.args().get(0);
             sent.add(event.name() + ":" + arg.substring(1, arg.length() - 1));
             return 1;
-        });
+        }, n -> { });
         return sent;
     }
 }

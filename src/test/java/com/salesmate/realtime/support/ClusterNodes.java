@@ -41,12 +41,18 @@ public final class ClusterNodes {
         return prefix + "-io";
     }
 
+    /** The stream this cluster's nodes emit through (a Node.js server with the Redis Streams adapter must use it). */
+    public String streamName() {
+        return prefix + "-stream";
+    }
+
     /** A node on the shared database. */
     public TestApp node(String databaseUrl, ConfigOverride... extra) {
         List<ConfigOverride> overrides = new ArrayList<>(List.of(
                 ConfigOverride.config("redisUrl", redisUrl),
                 ConfigOverride.config("cluster.keyPrefix", prefix),
                 ConfigOverride.config("cluster.channelKey", channelKey()),
+                ConfigOverride.config("cluster.streamName", streamName()),
                 ConfigOverride.config("cluster.nodeTimeout", NODE_TIMEOUT)));
         overrides.addAll(List.of(extra));
         return TestApp.clusterNode(databaseUrl, overrides.toArray(ConfigOverride[]::new));

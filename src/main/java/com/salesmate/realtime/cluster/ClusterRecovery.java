@@ -1,0 +1,312 @@
+package com.salesmate.realtime.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Role;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.hub.DisconnectReason;
+import com.salesmate.realtime.hub.Events;
+import com.salesmate.realtime.hub.LivePids;
+import com.salesmate.realtime.hub.OutboundEvent;
+import com.salesmate.realtime.hub.Recovery;
+import io.lettuce.core.SetArgs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.IntConsumer;
+import java.util.function.ToIntFunction;
+
+/**
+ * Connection state recovery across the cluster: the log is the bus's stream (an event's offset is its entry id, the
+ * same on every node), and a dropped socket waits in Redis ({@code <keyPrefix>:session:<pid>}, expiring with the
+ * window), so a phone may come back on any node. Taking a session is a GET and a DEL (one node wins); the gap is read
+ * with XRANGE off the event loop, then sent while no entry is being delivered, topped up with what was delivered
+ * meanwhile, so each event reaches the socket once and in the stream's order. Bounded: a gap the stream no longer
+ * covers (trimmed) gets a fresh session; one of more than {@link #MAX_REPLAY} events, or one that cannot be read,
+ * closes the recovered transport so that the client reconnects to a fresh session.
+ */
+final class ClusterRecovery implements Recovery {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterRecovery.class);
+    static final int MAX_REPLAY = 10_000;
+
+    private final Redis redis;
+    private final StreamBus stream;
+    private final String sessionPrefix;
+    private final Duration window;
+    private final int maxEvents;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final LivePids live = new LivePids();
+    private final ExecutorService replays;
+
+    ClusterRecovery(Redis redis, StreamBus stream, String keyPrefix, Duration window, int maxEvents, Clock clock,
+                    ObjectMapper json) {
+        this.redis = redis;
+        this.stream = stream;
+        this.sessionPrefix = keyPrefix + ":session:";
+        this.window = window;
+        this.maxEvents = maxEvents;
+        this.clock = clock;
+        this.json = json;
+        this.replays = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "cluster-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void stop() {
+        replays.shutdownNow();
+    }
+
+    @Override
+    public boolean enabled() {
+        return !window.isZero() && maxEvents > 0;
+    }
+
+    @Override
+    public long position() {
+        return stream.position();
+    }
+
+    /** Emits from this node go through the stream ({@link ClusterPublisher}); what comes here is not logged. */
+    @Override
+    public int log(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId,
+                   String conflation, ToIntFunction<Entry> send) {
+        return send.applyAsInt(new Entry(-1, clock.millis(), event, rooms, except, exceptUserId, conflation));
+    }
+
+    @Override
+    public void live(Connection connection) {
+        live.live(connection);
+    }
+
+    @Override
+    public Connection liveOf(String pid) {
+        return live.liveOf(pid);
+    }
+
+    @Override
+    public void gone(Connection connection) {
+        live.gone(connection);
+    }
+
+    @Override
+    public void save(Saved session) {
+        try {
+            redis.commands().set(sessionPrefix + session.pid(), encode(session),
+                    SetArgs.Builder.px(window.toMillis())).whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            LOG.debug("session {} not kept: {}", session.pid(), failure.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LOG.debug("session {} not kept: {}", session.pid(), e.toString()); // Redis unreachable: no recovery
+        }
+    }
+
+    @Override
+    public Saved take(String pid, String offset, Identity identity) {
+        if (!enabled() || (offset != null && !StreamIds.valid(offset))) {
+            return null; // an offset this cluster did not give: a fresh session
+        }
+        String key = sessionPrefix + pid;
+        try {
+            String text = redis.syncCommands().get(key);
+            Saved s = text == null ? null : decode(text);
+            if (s == null || !s.identity().sameSubjectAs(identity)) {
+                return null; // another subject's pid takes nothing from its owner
+            }
+            if (redis.syncCommands().del(key) != 1) {
+                return null; // taken meanwhile, on this node or another
+            }
+            long from = offset == null ? s.since() : StreamIds.toLong(offset);
+            if (StreamIds.toLong(stream.maxDeletedId()) > from) {
+                return null; // part of the gap was trimmed away
+            }
+            return new Saved(s.pid(), s.connectionId(), identity, s.rooms(), from, s.leftAt());
+        } catch (RuntimeException e) {
+            LOG.debug("session {} not recovered: {}", pid, e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void replay(Saved saved, Connection to, ToIntFunction<OutboundEvent> send, IntConsumer done) {
+        try {
+            replays.execute(() -> replayNow(saved, to, send, done));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            to.closed(DisconnectReason.RECOVERY_INCOMPLETE); // shutting down
+        }
+    }
+
+    private void replayNow(Saved saved, Connection to, ToIntFunction<OutboundEvent> send, IntConsumer done) {
+        String from = StreamIds.fromLong(saved.since());
+        try {
+            List<Map.Entry<String, StreamBus.Decoded>> gap = stream.after(from, null, maxEvents);
+            if (gap == null) {
+                to.closed(DisconnectReason.RECOVERY_INCOMPLETE);
+                return;
+            }
+            String read = gap.isEmpty() ? from : gap.get(gap.size() - 1).getKey();
+            boolean whole = stream.whileStill(() -> {
+                long delivered = stream.position();
+                List<Map.Entry<String, StreamBus.Decoded>> all = gap;
+                if (delivered > StreamIds.toLong(read)) { // delivered live meanwhile, held back from this socket
+                    List<Map.Entry<String, StreamBus.Decoded>> more =
+                            stream.after(read, StreamIds.fromLong(delivered), maxEvents);
+                    if (more == null) {
+                        return false;
+                    }
+                    all = new ArrayList<>(gap);
+                    all.addAll(more);
+                }
+                List<OutboundEvent> missed = addressed(saved, all);
+                if (missed.size() > MAX_REPLAY) {
+                    return false;
+                }
+                int sent = 0;
+                for (OutboundEvent e : missed) {
+                    sent += send.applyAsInt(e);
+                }
+                String last = all.isEmpty() ? from : all.get(all.size() - 1).getKey();
+                to.replayedUpTo(Math.max(delivered, StreamIds.toLong(last)));
+                done.accept(sent);
+                return true;
+            });
+            if (!whole) {
+                to.closed(DisconnectReason.RECOVERY_INCOMPLETE);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("socket {} could not be replayed its gap: {}", to.id(), e.toString());
+            to.closed(DisconnectReason.RECOVERY_INCOMPLETE);
+        }
+    }
+
+    /**
+     * The events of {@code entries} addressed to the saved socket, with their offsets, typing left out and
+     * {@code location:updated} reduced to the newest per salesman, in stream order.
+     */
+    private List<OutboundEvent> addressed(Saved s, List<Map.Entry<String, StreamBus.Decoded>> entries) {
+        String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
+        Map<String, Long> seen = new java.util.HashMap<>();
+        List<Map.Entry<String, StreamBus.Decoded>> kept = new ArrayList<>();
+        for (Map.Entry<String, StreamBus.Decoded> e : entries) {
+            StreamBus.Decoded d = e.getValue();
+            if (d.event() == null || Events.TYPING.equals(d.event().name())
+                    || Events.STOP_TYPING.equals(d.event().name()) || repeat(seen, d)) {
+                continue;
+            }
+            if (addressedTo(d, s.rooms(), userRoom)) {
+                kept.add(e);
+            }
+        }
+        // newest first, so that of a conflated event only the newest is kept
+        Set<String> newer = new HashSet<>();
+        List<OutboundEvent> out = new ArrayList<>(kept.size());
+        for (int i = kept.size() - 1; i >= 0; i--) {
+            Map.Entry<String, StreamBus.Decoded> e = kept.get(i);
+            String key = conflation(e.getValue().event());
+            if (key == null || newer.add(key)) {
+                List<String> args = new ArrayList<>(e.getValue().event().args());
+                args.add("\"" + e.getKey() + "\"");
+                out.add(new OutboundEvent(e.getValue().event().name(), args));
+            }
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /** An entry a node appended twice (sent again after a reconnect), as the live reader skips it. */
+    private static boolean repeat(Map<String, Long> seen, StreamBus.Decoded d) {
+        if (d.seq() <= 0) {
+            return false;
+        }
+        Long before = seen.get(d.uid());
+        if (before != null && d.seq() <= before) {
+            return true;
+        }
+        seen.put(d.uid(), d.seq());
+        return false;
+    }
+
+    private static boolean addressedTo(StreamBus.Decoded d, Set<String> rooms, String userRoom) {
+        if (d.except().contains(userRoom)) {
+            return false;
+        }
+        for (String room : rooms) {
+            if (d.except().contains(room)) {
+                return false;
+            }
+        }
+        if (d.rooms().isEmpty()) {
+            return true;
+        }
+        for (String room : d.rooms()) {
+            if (rooms.contains(room)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code location:updated} of one salesman replace each other in a replay. */
+    private String conflation(OutboundEvent event) {
+        if (!Events.LOCATION_UPDATED.equals(event.name()) || event.args().isEmpty()) {
+            return null;
+        }
+        try {
+            JsonNode point = json.readTree(event.args().get(0));
+            return point.path("tenantId").asText() + "|" + point.path("salesmanId").asText();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private String encode(Saved s) {
+        ObjectNode n = json.createObjectNode();
+        n.put("pid", s.pid());
+        n.put("id", s.connectionId());
+        Identity i = s.identity();
+        n.put("userId", i.userId());
+        n.put("tenantId", i.tenantId());
+        n.put("role", i.role().name());
+        n.put("salesmanId", i.salesmanId());
+        n.put("expiresAt", i.expiresAt() == null ? null : i.expiresAt().toEpochMilli());
+        s.rooms().forEach(n.putArray("rooms")::add);
+        n.put("since", s.since());
+        n.put("leftAt", s.leftAt());
+        return n.toString();
+    }
+
+    private Saved decode(String text) {
+        try {
+            JsonNode n = json.readTree(text);
+            Set<String> rooms = new HashSet<>();
+            n.path("rooms").forEach(r -> rooms.add(r.asText()));
+            Identity identity = new Identity(n.path("userId").asText(), n.path("tenantId").asText(),
+                    Role.valueOf(n.path("role").asText()), n.path("salesmanId").isTextual()
+                    ? n.path("salesmanId").asText() : null,
+                    n.path("expiresAt").isNumber() ? Instant.ofEpochMilli(n.path("expiresAt").asLong()) : null);
+            return new Saved(n.path("pid").asText(), n.path("id").asText(), identity, Set.copyOf(rooms),
+                    n.path("since").asLong(), n.path("leftAt").asLong());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
