@@ -12,11 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy in front of a port whose network a test can cut: {@link #cut()} resets every connection through it and
  * refuses new ones (as a tunnel or a lift does to a phone) until {@link #restore()}. The client and the server see
- * their connections die, as in the field; neither is told anything.
+ * their connections die, as in the field; neither is told anything. {@link #retarget} sends new connections to another
+ * port, as a load balancer does when a phone's address changes or its node stops.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
-    private final int target;
+    private volatile int target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private boolean down; // guarded by this
 
@@ -41,6 +42,11 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** New connections go to {@code port} (a phone whose address changed lands on another node); open ones stay. */
+    public void retarget(int port) {
+        this.target = port;
+    }
+
     /** The network is back. */
     public synchronized void restore() {
         down = false;
@@ -50,7 +56,13 @@ public final class TcpProxy implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+                Socket server;
+                try {
+                    server = new Socket(InetAddress.getLoopbackAddress(), target);
+                } catch (IOException e) {
+                    closeQuietly(client); // nothing listens there (a node that stopped): refused, as it would be
+                    continue;
+                }
                 if (!admit(client, server)) {
                     closeQuietly(client); // reset, as a dead network would
                     closeQuietly(server);
