@@ -3,6 +3,7 @@
 // by a test that cuts the network in front of it. Prints one line per thing it sees, flushed at once:
 //   connected <socket id> <recovered true|false>
 //   disconnect <reason>
+//   connect_error <message>
 //   event <name> <message or latitude>
 // Exits when stdin closes. Env: SIO_URL, TOKEN, TRANSPORT (websocket | polling).
 import { io } from 'socket.io-client';
@@ -17,6 +18,7 @@ const socket = io(process.env.SIO_URL, {
 const say = (line) => process.stdout.write(line + '\n');
 socket.on('connect', () => say(`connected ${socket.id} ${socket.recovered}`));
 socket.on('disconnect', (reason) => say(`disconnect ${reason.replace(/ /g, '_')}`));
+socket.on('connect_error', (err) => say(`connect_error ${err.message}`));
 socket.on('alert', (payload) => say(`event alert ${payload.message}`));
 socket.on('location:updated', (payload) => say(`event location:updated ${payload.latitude}`));
 socket.on('typing', () => say('event typing -'));

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Revocations and the disconnect task, for every node: a revocation is stored in Redis and told to the other nodes, a
- * disconnect is told to them, and what they tell this node over the {@link ControlChannel} is applied here.
+ * Revocations, the disconnect task and recovery's hand-over, for every node: a revocation is stored in Redis and told to
+ * the other nodes, a disconnect is told to them, a node asks for a recovering phone's old socket, and what they tell
+ * this node over the {@link ControlChannel} is applied here.
  */
 final class ClusterControl {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
@@ -29,9 +30,11 @@ final class ClusterControl {
     private final Revocations revocations;
     private final ConnectionRegistry registry;
     private final Duration wait;
+    private final ClusterRecovery recovery;
 
     ClusterControl(ControlChannel channel, SharedState state, Revocations revocations, ConnectionRegistry registry,
-                   Duration wait) {
+                   Duration wait, ClusterRecovery recovery) {
+        this.recovery = recovery;
         this.channel = channel;
         this.state = state;
         this.revocations = revocations;
@@ -95,6 +98,14 @@ final class ClusterControl {
                     int n = LocalDirectory.closeHere(registry, tenantId, salesmanId);
                     LOG.info("disconnected {} sockets of {} {} (asked by node {})", n,
                             salesmanId != null ? "salesman" : "tenant", target, m.path("from").asText());
+                }
+            }
+            case "release" -> {
+                // a phone came back on another node before this one saw it go: its socket here is let go (saved)
+                if (recovery != null && m.path("pid").isTextual() && m.path("tenantId").isTextual()
+                        && m.path("userId").isTextual()) {
+                    recovery.released(m.path("pid").asText(), m.path("tenantId").asText(),
+                            m.path("userId").asText());
                 }
             }
             default -> LOG.warn("unknown control message dropped");

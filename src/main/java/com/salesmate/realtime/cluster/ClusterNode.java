@@ -71,7 +71,8 @@ public final class ClusterNode implements Reach, Managed {
         boolean on = !window.isZero() && maxEvents > 0;
         stream.bounds(on ? maxEvents : StreamBus.DEFAULT_MAX_LEN,
                 (on ? window : java.time.Duration.ofMinutes(2)).plusSeconds(30));
-        this.recovery = new ClusterRecovery(redis, stream, settings.getKeyPrefix(), window, maxEvents, clock, wireJson);
+        this.recovery = new ClusterRecovery(redis, stream, channel, settings.getKeyPrefix(), window, maxEvents, clock,
+                wireJson);
         return recovery;
     }
 
@@ -82,7 +83,8 @@ public final class ClusterNode implements Reach, Managed {
         ClusterMembership membership = new ClusterMembership(state, this::markDirty);
         ClusterPresence presence = new ClusterPresence(state, publisher, parts.sightings(), parts.presenceGrace(),
                 parts.clock(), this::markDirty);
-        this.control = new ClusterControl(channel, state, revocations, parts.registry(), settings.commandTimeout());
+        this.control = new ClusterControl(channel, state, revocations, parts.registry(), settings.commandTimeout(),
+                recovery);
         revocations.listen(control::revoked);
         this.registration = new Registration(state, membership, presence, control, parts);
         NodeFigures figures = new NodeFigures(state, parts.registry(), parts.metrics());

@@ -26,7 +26,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
@@ -43,6 +46,9 @@ import java.util.function.ToIntFunction;
 final class ClusterRecovery implements Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRecovery.class);
     static final int MAX_REPLAY = 10_000;
+    /** How long a reconnecting phone waits for another node to let go of its old socket. */
+    static final long RELEASE_WAIT_MILLIS = 500;
+    private static final long RELEASE_POLL_MILLIS = 10;
 
     private final Redis redis;
     private final StreamBus stream;
@@ -52,18 +58,20 @@ final class ClusterRecovery implements Recovery {
     private final Clock clock;
     private final ObjectMapper json;
     private final LivePids live = new LivePids();
-    private final ExecutorService replays;
+    private final ControlChannel channel;
+    private final ScheduledExecutorService replays;
 
-    ClusterRecovery(Redis redis, StreamBus stream, String keyPrefix, Duration window, int maxEvents, Clock clock,
-                    ObjectMapper json) {
+    ClusterRecovery(Redis redis, StreamBus stream, ControlChannel channel, String keyPrefix, Duration window,
+                    int maxEvents, Clock clock, ObjectMapper json) {
         this.redis = redis;
         this.stream = stream;
+        this.channel = channel;
         this.sessionPrefix = keyPrefix + ":session:";
         this.window = window;
         this.maxEvents = maxEvents;
         this.clock = clock;
         this.json = json;
-        this.replays = Executors.newFixedThreadPool(2, r -> {
+        this.replays = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "cluster-recovery");
             t.setDaemon(true);
             return t;
@@ -143,6 +151,58 @@ final class ClusterRecovery implements Recovery {
         } catch (RuntimeException e) {
             LOG.debug("session {} not recovered: {}", pid, e.toString());
             return null;
+        }
+    }
+
+    /**
+     * Asks every node, on the signed control channel, to let go of a live socket with {@code pid} of {@code identity}'s
+     * subject; the one holding it closes it as a lost transport, which saves it here. Completes (on a thread of this
+     * class, never an event loop) true once it is saved, false when nothing is saved within
+     * {@link #RELEASE_WAIT_MILLIS} (no node holds it: the pid is stale, or belonged to another subject).
+     */
+    @Override
+    public CompletionStage<Boolean> release(String pid, Identity identity) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        Map<String, Object> message = new java.util.LinkedHashMap<>();
+        message.put("type", "release");
+        message.put("pid", pid);
+        message.put("tenantId", identity.tenantId());
+        message.put("userId", identity.userId());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MILLIS);
+        try {
+            channel.send(message).whenComplete((n, failure) -> {
+                if (failure != null) {
+                    done.complete(false);
+                } else {
+                    replays.execute(() -> awaitSaved(sessionPrefix + pid, deadline, done));
+                }
+            });
+        } catch (RuntimeException e) {
+            done.complete(false);
+        }
+        return done;
+    }
+
+    private void awaitSaved(String key, long deadline, CompletableFuture<Boolean> done) {
+        try {
+            if (redis.syncCommands().exists(key) > 0) {
+                done.complete(true);
+            } else if (System.nanoTime() > deadline) {
+                done.complete(false);
+            } else {
+                replays.schedule(() -> awaitSaved(key, deadline, done), RELEASE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) { // Redis unreachable, or shutting down
+            done.complete(false);
+        }
+    }
+
+    /** Another node asks for the socket of {@code pid}: closed as a lost transport (and saved) when it is here. */
+    void released(String pid, String tenantId, String userId) {
+        Connection c = live.liveOf(pid);
+        if (c != null && c.identity() != null && c.identity().tenantId().equals(tenantId)
+                && c.identity().userId().equals(userId)) {
+            c.closed(DisconnectReason.TRANSPORT_CLOSE);
         }
     }
 

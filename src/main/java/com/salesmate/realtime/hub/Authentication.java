@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The two ways in: the CONNECT packet's {@code auth} (refused with CONNECT_ERROR) and the {@code authenticate} event
@@ -43,50 +45,60 @@ final class Authentication {
     }
 
     /**
-     * The {@code auth} of the (only) CONNECT packet. Null when the socket may connect (authenticated by its token, or
-     * with no token to authenticate later); else the CONNECT_ERROR data, and the caller closes the session.
+     * The {@code auth} of the (only) CONNECT packet. Completes with null when the socket may connect (authenticated by
+     * its token, or with no token to authenticate later), else with the CONNECT_ERROR data, and the caller closes the
+     * session. Completes at once, except when a recovering socket's session must first be let go by another node.
      */
-    ConnectError onConnect(Connection connection, JsonNode auth) {
+    CompletionStage<ConnectError> onConnect(Connection connection, JsonNode auth) {
         if (recovery.enabled()) {
             connection.pid(recovery.newPid(), recovery.position());
         }
         JsonNode token = auth == null ? null : auth.get("token");
         if (token == null || token.isNull()) {
-            return null; // may still authenticate with the event
+            return CompletableFuture.completedFuture(null); // may still authenticate with the event
         }
+        Identity identity;
         try {
-            Identity identity = authenticator.verify(token.isTextual() ? token.asText() : token);
-            Recovery.Saved dropped = recoverable(auth, identity);
-            if (dropped != null) {
-                connection.recovering(dropped); // admitted once the CONNECT answer (same sid and pid) has gone
-            } else {
-                sessions.admit(connection, identity);
-            }
-            return null;
+            identity = authenticator.verify(token.isTextual() ? token.asText() : token);
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
-            return ConnectError.of(e.code().code(), e.getMessage());
+            return CompletableFuture.completedFuture(ConnectError.of(e.code().code(), e.getMessage()));
         }
+        String pid = recovery.enabled() && auth.get("pid") != null && auth.get("pid").isTextual()
+                ? auth.get("pid").asText() : null;
+        String offset = auth.get("offset") != null && auth.get("offset").isTextual() ? auth.get("offset").asText()
+                : null;
+        Recovery.Saved dropped = pid == null ? null : recoverable(pid, offset, identity);
+        if (pid == null || dropped != null) {
+            return CompletableFuture.completedFuture(connect(connection, identity, dropped, pid != null));
+        }
+        return recovery.release(pid, identity).thenApply(released ->
+                connect(connection, identity, released ? recovery.take(pid, offset, identity) : null, true));
+    }
+
+    /** Admits the socket, or marks it as recovering {@code dropped}; counts a pid that recovers nothing. */
+    private ConnectError connect(Connection connection, Identity identity, Recovery.Saved dropped, boolean askedPid) {
+        if (dropped != null) {
+            connection.recovering(dropped); // admitted once the CONNECT answer (same sid and pid) has gone
+        } else {
+            if (askedPid) {
+                metrics.notRecovered();
+            }
+            sessions.admit(connection, identity);
+        }
+        return null;
     }
 
     /**
-     * The dropped socket a CONNECT recovers: its {@code pid} and last {@code offset} are in the auth, the token was just
-     * checked (an expired or revoked one never gets here) and names the same subject. Null: a fresh session.
+     * The dropped socket a CONNECT recovers: its {@code pid} and last {@code offset} were in the auth, the token was
+     * just checked (an expired or revoked one never gets here) and names the same subject. Null: none here.
      */
-    private Recovery.Saved recoverable(JsonNode auth, Identity identity) {
-        JsonNode pid = auth.get("pid");
-        if (!recovery.enabled() || pid == null || !pid.isTextual()) {
-            return null;
-        }
-        String from = auth.get("offset") != null && auth.get("offset").isTextual() ? auth.get("offset").asText() : null;
-        Recovery.Saved dropped = recovery.take(pid.asText(), from, identity);
-        Connection old = dropped == null ? recovery.liveOf(pid.asText()) : null;
+    private Recovery.Saved recoverable(String pid, String offset, Identity identity) {
+        Recovery.Saved dropped = recovery.take(pid, offset, identity);
+        Connection old = dropped == null ? recovery.liveOf(pid) : null;
         if (old != null && identity.sameSubjectAs(old.identity())) {
             old.closed(DisconnectReason.TRANSPORT_CLOSE); // back before this node saw its old socket go: it is gone
-            dropped = recovery.take(pid.asText(), from, identity);
-        }
-        if (dropped == null) {
-            metrics.notRecovered();
+            dropped = recovery.take(pid, offset, identity);
         }
         return dropped;
     }

@@ -91,7 +91,7 @@ public class RealtimeHub implements SocketEvents {
     }
 
     @Override
-    public ConnectError connecting(Connection connection, JsonNode auth) {
+    public java.util.concurrent.CompletionStage<ConnectError> connecting(Connection connection, JsonNode auth) {
         return authentication.onConnect(connection, auth);
     }
 

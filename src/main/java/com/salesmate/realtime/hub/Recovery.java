@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 
@@ -70,6 +72,16 @@ public interface Recovery {
      * it had received no event); else null: the client gets a fresh session.
      */
     Saved take(String pid, String offset, Identity identity);
+
+    /**
+     * No saved session {@code pid} was found: asks the other nodes to let go of a socket of {@code identity}'s subject
+     * still connected there with that pid (its phone came back on this node before that node saw it go), which saves
+     * it. Completes true when it was saved within a short bound (then {@link #take} finds it), else false. A single
+     * node has no one to ask.
+     */
+    default CompletionStage<Boolean> release(String pid, Identity identity) {
+        return CompletableFuture.completedFuture(false);
+    }
 
     /**
      * Sends a restored socket what it missed after {@code saved.since()}, in order, each once, then lets live events

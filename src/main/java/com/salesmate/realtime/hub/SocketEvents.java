@@ -3,6 +3,8 @@ package com.salesmate.realtime.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.api.ConnectError;
 
+import java.util.concurrent.CompletionStage;
+
 /** What the Socket.IO edge tells the hub, in the order it happens to a socket. */
 public interface SocketEvents {
 
@@ -10,10 +12,11 @@ public interface SocketEvents {
     Connection opened(Link link);
 
     /**
-     * The socket's only CONNECT packet, with its {@code auth} object (or null). Null when accepted; else the
-     * CONNECT_ERROR data to send, after which the edge ends the session.
+     * The socket's only CONNECT packet, with its {@code auth} object (or null). Completes with null when accepted, else
+     * with the CONNECT_ERROR data to send, after which the edge ends the session. Completes at once, except for a
+     * recovering socket whose session another node must first let go (then on another thread).
      */
-    ConnectError connecting(Connection connection, JsonNode auth);
+    CompletionStage<ConnectError> connecting(Connection connection, JsonNode auth);
 
     /** The CONNECT answer has been queued: what follows it (e.g. {@code authenticated}) may go out. */
     void connected(Connection connection);

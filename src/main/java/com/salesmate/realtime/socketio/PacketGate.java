@@ -12,6 +12,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
+import org.slf4j.LoggerFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -174,13 +176,22 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         JsonNode auth = p.payload();
-        var refusal = hub.connecting(connection, auth);
-        if (refusal == null) {
-            session.sendConnected();
-            hub.connected(connection);
-        } else {
-            session.sendConnectError("", refusal);
-            connection.closed(DisconnectReason.AUTH_FAILED); // the CONNECT_ERROR has told the client
-        }
+        // answered here at once; when another node must first let go of a recovering socket, on the thread that
+        // learnt it (the session may have ended meanwhile: then there is no one to answer)
+        hub.connecting(connection, auth).whenComplete((refusal, failure) -> {
+            if (session.isClosing() || !connection.isOpen()) {
+                return;
+            }
+            if (failure != null) { // not expected: the hub answers its own failures; the client may try again
+                LoggerFactory.getLogger(PacketGate.class).warn("a CONNECT was not answered: {}", failure.toString());
+                session.closeConnection(DisconnectReason.TRANSPORT_CLOSE);
+            } else if (refusal == null) {
+                session.sendConnected();
+                hub.connected(connection);
+            } else {
+                session.sendConnectError("", refusal);
+                connection.closed(DisconnectReason.AUTH_FAILED); // the CONNECT_ERROR has told the client
+            }
+        });
     }
 }

@@ -392,8 +392,9 @@ class EdgeSessionTest {
         }
 
         @Override
-        public com.salesmate.realtime.api.ConnectError connecting(Connection connection, JsonNode auth) {
-            return null;
+        public java.util.concurrent.CompletionStage<com.salesmate.realtime.api.ConnectError> connecting(
+                Connection connection, JsonNode auth) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
 
         @Override

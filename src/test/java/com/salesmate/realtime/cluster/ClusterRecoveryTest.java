@@ -1,0 +1,160 @@
+package com.salesmate.realtime.cluster;
+
+import com.salesmate.realtime.RealtimeConfiguration;
+import com.salesmate.realtime.support.ClusterNodes;
+import com.salesmate.realtime.support.JsPhone;
+import com.salesmate.realtime.support.Postgres;
+import com.salesmate.realtime.support.SioClient;
+import com.salesmate.realtime.support.TcpProxy;
+import com.salesmate.realtime.support.TestApp;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Connection state recovery across two nodes, with the official JavaScript client behind a network the test controls:
+ * a phone on node A loses its network, the load balancer sends it to node B when it comes back (its address changed),
+ * and B gives it its socket id, rooms and everything addressed to it meanwhile — emitted on either node — once and in
+ * the stream's order; past the window, or with its token revoked during the gap, it gets no recovery.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+@Timeout(180)
+class ClusterRecoveryTest {
+    static final String WINDOW = "5s";
+    @RegisterExtension
+    static final Postgres PG = Postgres.throwaway();
+    static final ClusterNodes CLUSTER = new ClusterNodes();
+    static final TestApp A = CLUSTER.node(PG.url(), ConfigOverride.config("socketio.recoveryWindow", WINDOW));
+    static final DropwizardAppExtension<RealtimeConfiguration> EXT_A = A.extension();
+    static final TestApp B = CLUSTER.node(PG.url(), ConfigOverride.config("socketio.recoveryWindow", WINDOW));
+    static final DropwizardAppExtension<RealtimeConfiguration> EXT_B = B.extension();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "polling"})
+    void aPhoneThatComesBackOnTheOtherNodeGetsEverythingItMissedOnceAndInOrder(String transport) throws Exception {
+        String t = ClusterNodes.tenant();
+        String s = "s-" + t;
+        try (TcpProxy network = new TcpProxy(A.socketPort());
+             JsPhone phone = JsPhone.start("http://127.0.0.1:" + network.port(), A.managerToken(t, "boss"),
+                     transport);
+             SioClient salesmanOnB = SioClient.authenticated(B.socketUrl(), B.salesmanToken(t, s))) {
+            String first = phone.await(l -> l.startsWith("connected "));
+            assertThat(first).endsWith(" false");
+            String socketId = first.split(" ")[1];
+            alert(B, t, "before");
+            assertThat(phone.nextEvent()).isEqualTo("event alert before"); // the phone holds an offset now
+
+            network.cut();
+            phone.await(l -> l.startsWith("disconnect "));
+            alert(A, t, "gap-1");
+            for (double latitude : new double[] {12.1, 12.2, 12.3}) {
+                JSONObject ack = salesmanOnB.emitAck("location:update", new JSONObject().put("latitude", latitude)
+                        .put("longitude", 77.5).put("timestamp", System.currentTimeMillis()));
+                assertThat(ack.getBoolean("success")).as(ack.toString()).isTrue();
+            }
+            alert(B, t, "gap-2");
+            Thread.sleep(1_000); // still in the tunnel
+            network.retarget(B.socketPort()); // back with another address: the balancer sends it to node B
+            network.restore();
+
+            String back = phone.await(l -> l.startsWith("connected "));
+            assertThat(back).as("same socket id, recovered, on the other node: %s", phone.printed())
+                    .isEqualTo("connected " + socketId + " true");
+            alert(A, t, "after");
+            phone.await("event alert after"::equals);
+            List<String> events = phone.printed().stream().filter(l -> l.startsWith("event ")).toList();
+            assertThat(events.stream().filter(l -> l.startsWith("event alert")))
+                    .as("each alert once, in order: %s", events)
+                    .containsExactly("event alert before", "event alert gap-1", "event alert gap-2",
+                            "event alert after");
+            assertThat(events.stream().filter(l -> l.startsWith("event location:updated")))
+                    .as("the newest point only: %s", events)
+                    .containsExactly("event location:updated 12.3");
+            // the recovered socket is back in its rooms on B: a live location reaches it once
+            salesmanOnB.emitAck("location:update", new JSONObject().put("latitude", 12.4).put("longitude", 77.5)
+                    .put("timestamp", System.currentTimeMillis()));
+            phone.await("event location:updated 12.4"::equals);
+        }
+    }
+
+    @Test
+    void pastTheWindowThePhoneGetsAFreshSessionAndNothingOfTheGap() throws Exception {
+        String t = ClusterNodes.tenant();
+        try (TcpProxy network = new TcpProxy(A.socketPort());
+             JsPhone phone = JsPhone.start("http://127.0.0.1:" + network.port(), A.managerToken(t, "boss"),
+                     "websocket")) {
+            String first = phone.await(l -> l.startsWith("connected "));
+            String socketId = first.split(" ")[1];
+            alert(B, t, "before");
+            phone.await("event alert before"::equals);
+
+            network.cut();
+            phone.await(l -> l.startsWith("disconnect "));
+            alert(B, t, "gap");
+            Thread.sleep(Duration.parse("PT" + WINDOW).toMillis() + 1_500); // longer than the window
+            network.retarget(B.socketPort());
+            network.restore();
+
+            String back = phone.await(l -> l.startsWith("connected "));
+            assertThat(back).as("a fresh session: %s", phone.printed()).endsWith(" false")
+                    .isNotEqualTo("connected " + socketId + " false");
+            alert(A, t, "after"); // the fresh socket is in the tenant's room: live events reach it
+            phone.await("event alert after"::equals);
+            assertThat(phone.printed().stream().filter(l -> l.startsWith("event alert")))
+                    .as("the gap is not replayed past the window (within it, the test above gets it): %s",
+                            phone.printed())
+                    .containsExactly("event alert before", "event alert after");
+        }
+    }
+
+    @Test
+    void aTokenRevokedDuringTheGapRecoversNothing() throws Exception {
+        String t = ClusterNodes.tenant();
+        String s = "s-" + t;
+        try (TcpProxy network = new TcpProxy(A.socketPort());
+             JsPhone phone = JsPhone.start("http://127.0.0.1:" + network.port(), A.salesmanToken(t, s),
+                     "websocket")) {
+            phone.await(l -> l.startsWith("connected "));
+            alert(B, t, "before");
+            phone.await("event alert before"::equals);
+
+            network.cut();
+            phone.await(l -> l.startsWith("disconnect "));
+            alert(B, t, "gap");
+            HttpResponse<String> revoked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(B.adminUrl("/tasks/disconnect?salesmanId=" + s + "&revokeFor=1h")))
+                    .header("Authorization", "Bearer " + TestApp.ADMIN_KEY)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+            network.retarget(B.socketPort());
+            network.restore();
+
+            String refused = phone.await(l -> l.startsWith("connect_error ") || l.startsWith("connected "));
+            assertThat(refused).as("the revoked token is refused: %s", phone.printed()).startsWith("connect_error ");
+            assertThat(phone.printed()).as("nothing of the gap: %s", phone.printed())
+                    .doesNotContain("event alert gap").filteredOn(l -> l.startsWith("connected ")).hasSize(1);
+        }
+    }
+
+    private static void alert(TestApp node, String tenantId, String message) {
+        var res = node.post("/emit/alert", TestApp.ADMIN_KEY,
+                "{\"tenantId\":\"" + tenantId + "\",\"message\":\"" + message + "\"}");
+        assertThat(res.getStatus()).as(res.readEntity(String.class)).isEqualTo(200);
+    }
+}
