@@ -15,6 +15,7 @@ final class ClusterHealth {
     private volatile long liveNodes;
     private volatile long lastBeat;
     private volatile String lastError;
+    private volatile long failingSince;
 
     ClusterHealth(String node, Redis redis, ClusterSettings settings, Bus bus, StreamBus stream) {
         this.node = node;
@@ -51,10 +52,16 @@ final class ClusterHealth {
     /** A heartbeat failed; said once, when Redis stops answering (not at every beat while it is away). */
     void failed(Throwable cause) {
         if (lastError == null) {
+            failingSince = System.currentTimeMillis();
             LOG.warn("Redis at {} unreachable ({}); serving this node's sockets alone until it answers",
                     redis.where(), cause.toString());
         }
         lastError = cause.toString();
+    }
+
+    /** True when the heartbeat has failed for longer than a command's timeout: Redis is away, not blinking. */
+    boolean unreachable() {
+        return lastError != null && System.currentTimeMillis() - failingSince > settings.commandTimeout().toMillis();
     }
 
     /** Null when healthy, else why not. */

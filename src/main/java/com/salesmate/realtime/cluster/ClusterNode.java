@@ -61,6 +61,7 @@ public final class ClusterNode implements Reach, Managed {
         this.revocations = revocations;
         this.metrics = metrics;
         this.health = new ClusterHealth(node, redis, settings, bus, stream);
+        stream.unreachableWhen(health::unreachable);
         metrics.register(NODES, (Gauge<Long>) health::liveNodes);
     }
 

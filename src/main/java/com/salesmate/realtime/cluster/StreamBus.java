@@ -83,6 +83,10 @@ final class StreamBus {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     /** The highest {@code seq} delivered per node: an entry at or under it is a repeat. */
     private final Map<String, Long> seen = new ConcurrentHashMap<>();
+    /** Held while a sequence number is drawn and its append handed to the connection. */
+    private final Object appendLock = new Object();
+    /** True while Redis has been unreachable for longer than a command's timeout. */
+    private volatile java.util.function.BooleanSupplier unreachable = () -> false;
     /** Held while entries are delivered; a recovering socket's last step takes it too. */
     private final Object deliveryLock = new Object();
     private volatile String lastId = "0-0";
@@ -113,6 +117,11 @@ final class StreamBus {
     void bounds(long maxLen, Duration retention) {
         this.maxLen = maxLen;
         this.retention = retention;
+    }
+
+    /** Emits skip the append (and its wait) while {@code unreachable} says Redis has been away for a while. */
+    void unreachableWhen(java.util.function.BooleanSupplier unreachable) {
+        this.unreachable = unreachable;
     }
 
     /** Reads from the stream's end now, delivering to {@code local}; the position is read before this returns. */
@@ -161,25 +170,41 @@ final class StreamBus {
      * timeout, it is delivered to this node's sockets at once (without an offset) and counted as dropped.
      */
     CompletionStage<Void> publish(OutboundEvent wire, List<String> rooms, Set<String> except) {
-        long seq = nextSeq.incrementAndGet();
-        Map<String, String> body = entry(wire, rooms, except, seq);
-        pending.put(seq, new Pending(wire, rooms, except));
         CompletableFuture<Void> done = new CompletableFuture<>();
-        try {
-            redis.streamCommands().async()
-                    .xadd(key, XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body)
-                    .whenComplete((id, failure) -> {
-                        if (failure == null) {
-                            published.mark();
-                        } else {
-                            fallBack(seq, failure.toString());
-                        }
-                        done.complete(null);
-                    });
-        } catch (RuntimeException e) { // refused at once (queue full, not connected yet)
-            fallBack(seq, e.toString());
+        if (unreachable.getAsBoolean()) { // Redis away longer than a command's timeout: no wait for each emit
+            long seq = nextSeq.incrementAndGet();
+            pending.put(seq, new Pending(wire, rooms, except));
+            fallBack(seq, "Redis unreachable");
             done.complete(null);
+            return done;
         }
+        long seq;
+        io.lettuce.core.RedisFuture<String> appended;
+        // the sequence numbers reach Redis in their order: a reader skips an entry under one it delivered from here
+        synchronized (appendLock) {
+            seq = nextSeq.incrementAndGet();
+            pending.put(seq, new Pending(wire, rooms, except));
+            try {
+                appended = redis.streamCommands().async()
+                        .xadd(key, XAddArgs.Builder.maxlen(maxLen).approximateTrimming(),
+                                entry(wire, rooms, except, seq));
+            } catch (RuntimeException e) { // refused at once (queue full, not connected yet)
+                appended = null;
+                fallBack(seq, e.toString());
+            }
+        }
+        if (appended == null) {
+            done.complete(null);
+            return done;
+        }
+        appended.whenComplete((id, failure) -> {
+            if (failure == null) {
+                published.mark();
+            } else {
+                fallBack(seq, failure.toString());
+            }
+            done.complete(null);
+        });
         return done;
     }
 
@@ -239,7 +264,11 @@ final class StreamBus {
             if (batch != null && !batch.isEmpty()) {
                 synchronized (deliveryLock) {
                     for (StreamMessage<String, String> m : batch) {
-                        deliver(m);
+                        try {
+                            deliver(m);
+                        } catch (RuntimeException e) { // a bug, not input: the reader goes on with the next entry
+                            drops.drop("delivery_failed", e + " at " + m.getId());
+                        }
                         lastId = m.getId();
                         position = StreamIds.toLong(lastId);
                     }
