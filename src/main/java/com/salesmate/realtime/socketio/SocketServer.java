@@ -163,7 +163,9 @@ public class SocketServer implements Managed {
         writer.stop();
         int open = registry.size();
         for (Connection c : registry.all()) {
-            c.close(DisconnectReason.SHUTDOWN);
+            // the transport is closed without a Socket.IO disconnect (as Node's server does on close): clients
+            // reconnect by themselves, to another node, and recover there (a 41 would tell them not to)
+            c.closed(DisconnectReason.SHUTDOWN);
         }
         for (EdgeSession session : sessions.all()) {
             session.close(DisconnectReason.SHUTDOWN, false); // those with no socket (after a client's 41)
