@@ -8,6 +8,7 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TcpProxy;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.ConfigOverride;
+import io.socket.client.IO;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.json.JSONObject;
@@ -149,6 +150,32 @@ class ClusterRecoveryTest {
             assertThat(refused).as("the revoked token is refused: %s", phone.printed()).startsWith("connect_error ");
             assertThat(phone.printed()).as("nothing of the gap: %s", phone.printed())
                     .doesNotContain("event alert gap").filteredOn(l -> l.startsWith("connected ")).hasSize(1);
+        }
+    }
+
+    @Test
+    void theJavaClientWithoutRecoveryReconnectsAndReceivesAsBefore() throws Exception {
+        String t = ClusterNodes.tenant();
+        try (TcpProxy network = new TcpProxy(A.socketPort())) {
+            IO.Options options = SioClient.options(A.managerToken(t, "boss"));
+            options.reconnection = true;
+            options.reconnectionDelay = 200;
+            options.reconnectionDelayMax = 500;
+            try (SioClient boss = SioClient.open("http://127.0.0.1:" + network.port(), options)) {
+                boss.awaitConnected();
+                boss.await("authenticated");
+                alert(B, t, "from-b");
+                JSONObject first = boss.awaitObject("alert");
+                assertThat(first.getString("message")).isEqualTo("from-b");
+                network.cut();
+                assertThat(boss.awaitDisconnected()).isEqualTo("transport error");
+                network.retarget(B.socketPort());
+                network.restore();
+                boss.await("authenticated"); // a fresh session on B: the 2.x client sends no pid
+                alert(A, t, "from-a");
+                assertThat(boss.awaitObject("alert").getString("message")).isEqualTo("from-a");
+                boss.assertNone("alert", Duration.ofMillis(500)); // once
+            }
         }
     }
 
