@@ -100,18 +100,8 @@ final class ClusterRecovery implements Recovery {
     }
 
     @Override
-    public void live(Connection connection) {
-        live.live(connection);
-    }
-
-    @Override
-    public Connection liveOf(String pid) {
-        return live.liveOf(pid);
-    }
-
-    @Override
-    public void gone(Connection connection) {
-        live.gone(connection);
+    public LivePids live() {
+        return live;
     }
 
     @Override

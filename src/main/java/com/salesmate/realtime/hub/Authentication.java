@@ -95,7 +95,7 @@ final class Authentication {
      */
     private Recovery.Saved recoverable(String pid, String offset, Identity identity) {
         Recovery.Saved dropped = recovery.take(pid, offset, identity);
-        Connection old = dropped == null ? recovery.liveOf(pid) : null;
+        Connection old = dropped == null ? recovery.live().liveOf(pid) : null;
         if (old != null && identity.sameSubjectAs(old.identity())) {
             old.closed(DisconnectReason.TRANSPORT_CLOSE); // back before this node saw its old socket go: it is gone
             dropped = recovery.take(pid, offset, identity);
@@ -112,7 +112,7 @@ final class Authentication {
         if (dropped != null) {
             connection.replayedUpTo(Long.MAX_VALUE); // no live logged event before the replay: it will carry them
             sessions.restore(connection, dropped.identity(), dropped.rooms());
-            recovery.live(connection);
+            recovery.live().live(connection);
             welcome(connection, Ack.NONE, false); // what it missed is replayed: no redelivery as well
             String tenantId = dropped.identity().tenantId();
             recovery.replay(dropped, connection, event -> {
@@ -124,7 +124,7 @@ final class Authentication {
             }, metrics::recovered);
             return;
         }
-        recovery.live(connection);
+        recovery.live().live(connection);
         if (connection.isAuthenticated()) {
             welcome(connection, Ack.NONE, true);
         }

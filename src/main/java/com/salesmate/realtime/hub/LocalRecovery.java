@@ -93,18 +93,8 @@ public final class LocalRecovery implements Recovery {
     }
 
     @Override
-    public void live(Connection connection) {
-        live.live(connection);
-    }
-
-    @Override
-    public Connection liveOf(String pid) {
-        return live.liveOf(pid);
-    }
-
-    @Override
-    public void gone(Connection connection) {
-        live.gone(connection);
+    public LivePids live() {
+        return live;
     }
 
     /** A socket dropped in a way the client recovers from: it may come back within the window. */

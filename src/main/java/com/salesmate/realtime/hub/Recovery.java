@@ -53,14 +53,8 @@ public interface Recovery {
     int log(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId, String conflation,
             ToIntFunction<Entry> send);
 
-    /** {@code connection} has answered its CONNECT with its pid. */
-    void live(Connection connection);
-
-    /** The socket of {@code pid} still connected to this node, or null. */
-    Connection liveOf(String pid);
-
-    /** {@code connection} left. */
-    void gone(Connection connection);
+    /** This node's connected sockets by pid (a phone may come back before its old socket is seen to go). */
+    LivePids live();
 
     /** A socket dropped in a way the client recovers from: it may come back within the window. */
     void save(Saved session);

@@ -138,7 +138,7 @@ final class Sessions {
         synchronized (connection) {
             dropped = forgetLocked(connection);
         }
-        recovery.gone(connection);
+        recovery.live().gone(connection);
         if (dropped != null) {
             recovery.save(dropped);
         }
