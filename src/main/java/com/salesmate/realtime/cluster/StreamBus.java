@@ -269,6 +269,7 @@ final class StreamBus {
                         } catch (RuntimeException e) { // a bug, not input: the reader goes on with the next entry
                             drops.drop("delivery_failed", e + " at " + m.getId());
                         }
+                        lastHeard = System.currentTimeMillis(); // reading, however long a batch's fan-outs take
                         lastId = m.getId();
                         position = StreamIds.toLong(lastId);
                     }
@@ -435,13 +436,14 @@ final class StreamBus {
 
     /** The deletion watermark and the newest id: a gap from an id under the first was (partly) trimmed away. */
     String maxDeletedId() {
-        List<Object> info = redis.streamCommands().sync().xinfoStream(key);
-        for (int i = 0; i + 1 < info.size(); i += 2) {
-            if ("max-deleted-entry-id".equals(String.valueOf(info.get(i)))) {
-                return String.valueOf(info.get(i + 1));
-            }
+        List<Object> info;
+        try {
+            info = redis.streamCommands().sync().xinfoStream(key);
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            return "0-0"; // no stream yet: nothing was ever appended, so nothing was trimmed
         }
-        return "0-0";
+        String deleted = field(info, "max-deleted-entry-id");
+        return deleted == null ? "0-0" : deleted;
     }
 
     /** Runs {@code step} while no entry is being delivered; it sees {@link #position()} as it is. */
@@ -461,8 +463,26 @@ final class StreamBus {
         try {
             redis.streamCommands().async().xtrim(key,
                     XTrimArgs.Builder.minId((now - retention.toMillis()) + "-0").approximateTrimming());
+            String readUpTo = lastId;
+            redis.streamCommands().async().xinfoStream(key).thenAccept(info -> {
+                String deleted = field(info, "max-deleted-entry-id");
+                if (deleted != null && StreamIds.valid(deleted) && StreamIds.valid(readUpTo)
+                        && StreamIds.toLong(deleted) > StreamIds.toLong(readUpTo)) {
+                    // trimmed before this node read it: it fell further behind than the log's bounds
+                    drops.drop("trimmed_unread", "entries up to " + deleted + " trimmed; read up to " + readUpTo);
+                }
+            });
         } catch (RuntimeException e) {
             LOG.debug("trim not sent: {}", e.toString());
         }
+    }
+
+    private static String field(List<Object> info, String name) {
+        for (int i = 0; i + 1 < info.size(); i += 2) {
+            if (name.equals(String.valueOf(info.get(i)))) {
+                return String.valueOf(info.get(i + 1));
+            }
+        }
+        return null;
     }
 }
