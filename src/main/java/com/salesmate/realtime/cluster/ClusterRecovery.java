@@ -254,12 +254,12 @@ final class ClusterRecovery implements Recovery {
      */
     private List<OutboundEvent> addressed(Saved s, List<Map.Entry<String, StreamBus.Decoded>> entries) {
         String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
-        Map<String, Long> seen = new java.util.HashMap<>();
+        RecentSeqs seen = new RecentSeqs();
         List<Map.Entry<String, StreamBus.Decoded>> kept = new ArrayList<>();
         for (Map.Entry<String, StreamBus.Decoded> e : entries) {
             StreamBus.Decoded d = e.getValue();
             if (d.event() == null || Events.TYPING.equals(d.event().name())
-                    || Events.STOP_TYPING.equals(d.event().name()) || repeat(seen, d)) {
+                    || Events.STOP_TYPING.equals(d.event().name()) || !seen.first(d.uid(), d.seq())) {
                 continue;
             }
             if (addressedTo(d, s.rooms(), userRoom)) {
@@ -280,19 +280,6 @@ final class ClusterRecovery implements Recovery {
         }
         Collections.reverse(out);
         return out;
-    }
-
-    /** An entry a node appended twice (sent again after a reconnect), as the live reader skips it. */
-    private static boolean repeat(Map<String, Long> seen, StreamBus.Decoded d) {
-        if (d.seq() <= 0) {
-            return false;
-        }
-        Long before = seen.get(d.uid());
-        if (before != null && d.seq() <= before) {
-            return true;
-        }
-        seen.put(d.uid(), d.seq());
-        return false;
     }
 
     private static boolean addressedTo(StreamBus.Decoded d, Set<String> rooms, String userRoom) {

@@ -146,6 +146,10 @@ final class Redis implements AutoCloseable {
         return opened(streamReader);
     }
 
+    Duration commandTimeout() {
+        return commandTimeout;
+    }
+
     /** How long an XREAD blocks: under the command timeout, which bounds it too. */
     long blockMillis() {
         return Math.max(50, Math.min(1_000, commandTimeout.toMillis() / 2));

@@ -17,6 +17,7 @@ import io.lettuce.core.XTrimArgs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,9 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same stream is the log a recovering socket is replayed from on any node. A node reads from its own position:
  * when its connection drops and returns, it resumes where it was, and nothing published meanwhile is lost. Emits are
  * appended on a connection that queues while it reconnects (a cut connection loses none); an append that cannot be
- * made in time is delivered to this node's sockets at once and counted as dropped (the others miss it). Lettuce may
- * send a command again after a reconnect: each entry carries its node's sequence number ({@code seq}, ignored by the
- * Node.js adapter), and an entry a node has already seen from that node is skipped.
+ * made in time is delivered to this node's sockets at once and counted as dropped (the others miss it). An append may
+ * land twice (sent again by this class or by Lettuce after a reconnect): each entry carries its node's sequence number
+ * ({@code seq}, ignored by the Node.js adapter), and a copy is delivered once ({@link #publish}).
  *
  * <p>Anyone who can write to Redis can write here: an entry that is too large, does not decode, names another
  * namespace or a reserved event, or carries binary data is dropped and counted before any socket sees it.
@@ -75,16 +76,20 @@ final class StreamBus {
     private volatile long maxLen = DEFAULT_MAX_LEN;
     private volatile Duration retention = Duration.ofMinutes(2);
     private final ObjectMapper json;
+    private final com.fasterxml.jackson.databind.ObjectReader strict;
     private final Bus.Drops drops;
     private final Meter published;
     private final Meter received;
     private final Timer lag;
     private final AtomicLong nextSeq = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    /** The highest {@code seq} delivered per node: an entry at or under it is a repeat. */
-    private final Map<String, Long> seen = new ConcurrentHashMap<>();
-    /** Held while a sequence number is drawn and its append handed to the connection. */
-    private final Object appendLock = new Object();
+    /** What other nodes' entries were delivered already (copies are skipped). */
+    private final RecentSeqs seen = new RecentSeqs();
+    /** Appends sent again while the connection comes back. */
+    private final java.util.concurrent.ScheduledExecutorService retries;
+    private static final long RETRY_MILLIS = 50;
+    /** How long an append is tried before the emit is delivered here only: two command timeouts. */
+    private final Duration retryFor;
     /** True while Redis has been unreachable for longer than a command's timeout. */
     private volatile java.util.function.BooleanSupplier unreachable = () -> false;
     /** Held while entries are delivered; a recovering socket's last step takes it too. */
@@ -104,10 +109,17 @@ final class StreamBus {
         this.uid = uid;
         this.maxBytes = maxBytes;
         this.json = json;
+        this.strict = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.drops = drops;
         this.published = metrics.meter(Bus.PUBLISHED);
         this.received = metrics.meter(Bus.RECEIVED);
         this.lag = metrics.timer(LAG);
+        this.retryFor = redis.commandTimeout().multipliedBy(2);
+        this.retries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-stream-retry-" + uid);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -141,6 +153,7 @@ final class StreamBus {
 
     void stop() {
         running = false;
+        retries.shutdown();
         if (reader != null) {
             reader.interrupt();
             try {
@@ -166,57 +179,66 @@ final class StreamBus {
     }
 
     /**
-     * Appends an emit; this node delivers it when it reads it back. When it cannot be appended within the command
-     * timeout, it is delivered to this node's sockets at once (without an offset) and counted as dropped.
+     * Appends an emit; this node delivers it when it reads it back. An append that fails (Lettuce fails commands at
+     * once with the last connection error until it has reconnected) is sent again every 50 ms until
+     * {@link #retryFor}; past it, the emit is delivered to this node's sockets at once (without an offset) and counted
+     * as dropped. Copies of an entry (a retry or Lettuce's own resend after all) are delivered once: this node delivers
+     * only entries still pending here, the others skip sequence numbers they have seen ({@link RecentSeqs}).
      */
     CompletionStage<Void> publish(OutboundEvent wire, List<String> rooms, Set<String> except) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        long seq = nextSeq.incrementAndGet();
+        pending.put(seq, new Pending(wire, rooms, except));
         if (unreachable.getAsBoolean()) { // Redis away longer than a command's timeout: no wait for each emit
-            long seq = nextSeq.incrementAndGet();
-            pending.put(seq, new Pending(wire, rooms, except));
             fallBack(seq, "Redis unreachable");
             done.complete(null);
             return done;
         }
-        long seq;
+        append(seq, entry(wire, rooms, except, seq), System.nanoTime() + retryFor.toNanos(), done);
+        return done;
+    }
+
+    private void append(long seq, Map<String, String> body, long deadline, CompletableFuture<Void> done) {
         io.lettuce.core.RedisFuture<String> appended;
-        // the sequence numbers reach Redis in their order: a reader skips an entry under one it delivered from here
-        synchronized (appendLock) {
-            seq = nextSeq.incrementAndGet();
-            pending.put(seq, new Pending(wire, rooms, except));
-            try {
-                appended = redis.streamCommands().async()
-                        .xadd(key, XAddArgs.Builder.maxlen(maxLen).approximateTrimming(),
-                                entry(wire, rooms, except, seq));
-            } catch (RuntimeException e) { // refused at once (queue full, not connected yet)
-                appended = null;
-                fallBack(seq, e.toString());
-            }
-        }
-        if (appended == null) {
-            done.complete(null);
-            return done;
+        try {
+            appended = redis.streamCommands().async()
+                    .xadd(key, XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body);
+        } catch (RuntimeException e) { // refused at once (queue full, not connected yet)
+            retryOrFallBack(seq, body, deadline, done, e);
+            return;
         }
         appended.whenComplete((id, failure) -> {
             if (failure == null) {
                 published.mark();
+                done.complete(null);
             } else {
-                fallBack(seq, failure.toString());
+                retryOrFallBack(seq, body, deadline, done, failure);
             }
-            done.complete(null);
         });
-        return done;
+    }
+
+    private void retryOrFallBack(long seq, Map<String, String> body, long deadline, CompletableFuture<Void> done,
+                                 Throwable failure) {
+        if (running && System.nanoTime() < deadline && pending.containsKey(seq)) {
+            try {
+                retries.schedule(() -> append(seq, body, deadline, done), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping: deliver here
+            }
+        }
+        fallBack(seq, failure.toString());
+        done.complete(null);
     }
 
     /** An emit that did not reach the stream: this node's sockets get it now; a late append of it is skipped. */
     private void fallBack(long seq, String why) {
         Pending p = pending.remove(seq);
-        drops.drop("publish_failed", why);
         if (p == null) {
-            return; // already read back: the append went through after all
+            return; // already read back: an attempt that looked failed had reached the stream
         }
+        drops.drop("publish_failed", why);
         synchronized (deliveryLock) {
-            seen.merge(uid, seq, Math::max);
             LocalPublisher to = local;
             if (to != null) {
                 to.deliver(p.event(), p.rooms(), p.except());
@@ -290,23 +312,18 @@ final class StreamBus {
     private void deliver(StreamMessage<String, String> m) {
         Map<String, String> body = m.getBody();
         if (uid.equals(body.get("uid"))) {
-            long seq = StreamIds.seqOf(body.get("seq"));
-            Pending p = pending.remove(seq);
-            if (!fresh(uid, seq)) {
-                return;
-            }
+            // this node's: delivered from what it still waits for; a copy, or an entry forged under its uid, is not
+            Pending p = pending.remove(StreamIds.seqOf(body.get("seq")));
             if (p != null) {
                 send(m.getId(), p.event(), p.rooms(), p.except());
-                return;
             }
-        }
-        Decoded d = decode(m.getId(), body, true);
-        if (d == null || !fresh(d.uid(), d.seq())) {
             return;
         }
-        if (!uid.equals(d.uid())) {
-            received.mark();
+        Decoded d = decode(m.getId(), body, true);
+        if (d == null || !seen.first(d.uid(), d.seq())) {
+            return;
         }
+        received.mark();
         send(m.getId(), d.event(), d.rooms(), d.except());
     }
 
@@ -316,19 +333,6 @@ final class StreamBus {
         if (to != null) {
             to.deliverLogged(event, rooms, except, StreamIds.toLong(id), id);
         }
-    }
-
-    /** False for an entry already delivered from its node (sent again after a reconnect). Entries without seq pass. */
-    private boolean fresh(String from, long seq) {
-        if (seq <= 0) {
-            return true;
-        }
-        Long before = seen.get(from);
-        if (before != null && seq <= before) {
-            return false;
-        }
-        seen.put(from, seq);
-        return true;
     }
 
     /**
@@ -346,8 +350,9 @@ final class StreamBus {
         if (!BROADCAST.equals(type) || data == null || from == null) {
             return dropped(count, "unsupported_type", "type " + type + " at " + id);
         }
-        if (data.length() > maxBytes) {
-            return dropped(count, "too_large", data.length() + " characters at " + id);
+        if (data.length() > maxBytes
+                || (data.length() * 3L > maxBytes && data.getBytes(StandardCharsets.UTF_8).length > maxBytes)) {
+            return dropped(count, "too_large", "over " + maxBytes + " bytes at " + id);
         }
         if (!"/".equals(nsp)) {
             return dropped(count, "unknown_namespace", nsp);
@@ -356,7 +361,7 @@ final class StreamBus {
             return dropped(count, "binary", "at " + id); // the adapter's msgpack form: binary attachments
         }
         try {
-            JsonNode message = json.readTree(data);
+            JsonNode message = strict.readTree(data); // one JSON value, nothing after it (as JSON.parse)
             JsonNode args = message.path("packet").path("data");
             JsonNode opts = message.path("opts");
             if (!args.isArray() || args.isEmpty() || !args.get(0).isTextual()

@@ -4,7 +4,9 @@ import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
 import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.SocketEvents;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -467,6 +469,14 @@ final class EdgeSession {
             case SLOW_CONSUMER, ABUSE -> WebSocketCloseStatus.POLICY_VIOLATION;
             default -> WebSocketCloseStatus.NORMAL_CLOSURE;
         };
+        if (reason == DisconnectReason.SHUTDOWN) {
+            // no close frame: the Java client 2.x (OkHttp) stops reading at one and then never notices the connection
+            // went, so an Android phone would sit until its ping timeout instead of reconnecting to another node; the
+            // connection ends after what is queued, both official clients see it go and reconnect (and recover)
+            ws.eventLoop().execute(() -> ws.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            state.set(State.CLOSED);
+            return;
+        }
         ws.eventLoop().execute(() -> {
             if (ws.isActive()) {
                 ws.writeAndFlush(new CloseWebSocketFrame(status));
