@@ -171,6 +171,15 @@ public final class ChildService implements AutoCloseable {
         return "http://127.0.0.1:" + socketPort;
     }
 
+    public int socketPort() {
+        return socketPort;
+    }
+
+    /** A REST path of the application port, e.g. {@code apiUrl("/emit/alert")}. */
+    public String apiUrl(String path) {
+        return "http://127.0.0.1:" + appPort + "/api/websocket" + path;
+    }
+
     public String adminUrl(String path) {
         return "http://127.0.0.1:" + adminPort + path;
     }
