@@ -9,6 +9,8 @@ import com.salesmate.realtime.support.ClusterNodes;
 import com.salesmate.realtime.support.Postgres;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
+import io.lettuce.core.StreamMessage;
+import org.json.JSONObject;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lettuce.core.Range;
@@ -40,8 +42,8 @@ import static org.awaitility.Awaitility.await;
  * that is not a broadcast of an EVENT this service may deliver is dropped before any socket sees it and counted under
  * its reason ({@code cluster.messages.dropped.<reason>}); a well-formed entry appended the same way reaches the
  * addressed sockets. Each hostile entry is a valid alert to the sockets' tenant but for its one flaw, so a check that
- * let it through would be seen by the sockets. An entry sent again with its node's {@code seq} (a retransmit), or with
- * a {@code seq} under one already delivered from that uid, is skipped.
+ * let it through would be seen by the sockets. An entry sent again with its node's {@code seq} (a retransmit) is
+ * delivered once, also when appends land out of order; entries forged under a node's own uid are not delivered.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 @Timeout(180)
@@ -190,23 +192,48 @@ class StreamBusInputTest {
     }
 
     @Test
-    void anEntryWithALowerSeqThanOneDeliveredFromItsUidIsSkipped() throws Exception {
+    void appendsThatLandOutOfOrderAreEachDeliveredOnce() throws Exception {
         String t = ClusterNodes.tenant();
         String room = "tenant:" + t;
         String uid = "node-" + UUID.randomUUID().toString().substring(0, 8);
         String otherUid = "node-" + UUID.randomUUID().toString().substring(0, 8);
         try (SioClient manager = SioClient.authenticated(NODE.socketUrl(), NODE.managerToken(t, "m1"))) {
+            // a retried append may land after a later one: each is delivered, a copy of either is not
             redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 10)), uid, 10));
-            redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 7)), uid, 7)); // under 10: skipped
+            redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 7)), uid, 7));
+            redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 10)), uid, 10)); // a copy
             // the same seq from another uid is another node's: delivered
             redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 107)), otherUid, 7));
             redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 11)), uid, 11));
 
             List<Integer> got = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
                 got.add(manager.awaitObject("alert").getInt("n"));
             }
-            assertThat(got).containsExactly(10, 107, 11);
+            assertThat(got).containsExactly(10, 7, 107, 11);
+            manager.assertNone("alert", Duration.ofMillis(1000));
+        }
+    }
+
+    @Test
+    void anEntryForgedUnderTheNodesOwnUidIsNotDeliveredAndDoesNotSilenceIt() throws Exception {
+        String t = ClusterNodes.tenant();
+        String room = "tenant:" + t;
+        try (SioClient manager = SioClient.authenticated(NODE.socketUrl(), NODE.managerToken(t, "m1"))) {
+            NODE.postOk("/emit/alert", TestApp.ADMIN_KEY, "{\"tenantId\":\"" + t + "\",\"message\":\"first\"}");
+            assertThat(manager.awaitObject("alert").getString("message")).isEqualTo("first");
+            // the node's uid, as every entry it appends shows it
+            List<StreamMessage<String, String>> entries = redis.sync().xrevrange(CLUSTER.streamName(),
+                    Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+            String nodeUid = entries.get(0).getBody().get("uid");
+            long nodeSeq = Long.parseLong(entries.get(0).getBody().get("seq"));
+            redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 1)), nodeUid, Long.MAX_VALUE));
+            redis.sync().xadd(CLUSTER.streamName(), seq(alert(room, a -> a.put("n", 2)), nodeUid, nodeSeq + 1));
+
+            NODE.postOk("/emit/alert", TestApp.ADMIN_KEY, "{\"tenantId\":\"" + t + "\",\"message\":\"second\"}");
+            JSONObject next = manager.awaitObject("alert");
+            assertThat(next.optString("message")).as("the forged entries are not delivered, the node's next emit is: %s",
+                    next).isEqualTo("second");
             manager.assertNone("alert", Duration.ofMillis(1000));
         }
     }
