@@ -660,9 +660,15 @@ class ProtocolConformanceTest {
         try (RawEngineIo c = salesman(transport, fresh("nsflood"))) {
             int refused = 0;
             long start = System.nanoTime();
-            for (int i = 0; i < 300 && !c.isClosed(); i++) {
-                if (c.send("40/flood" + i + ",")) {
-                    refused++;
+            // faster than the bucket refills (50/s) also on a loaded machine: polling carries 10 CONNECTs per POST
+            int perRequest = "polling".equals(transport) ? 10 : 1;
+            for (int i = 0; i < 300 && !c.isClosed(); i += perRequest) {
+                StringBuilder body = new StringBuilder();
+                for (int k = i; k < i + perRequest; k++) {
+                    body.append(k == i ? "" : RawEngineIo.SEPARATOR).append("40/flood").append(k).append(',');
+                }
+                if (c.sendRaw(body.toString())) {
+                    refused += perRequest;
                 }
             }
             assertEnded(c, "CONNECTs to unknown namespaces past the rate limit");
