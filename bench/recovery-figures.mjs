@@ -139,6 +139,29 @@ class Proxy {
   open(target) { this.target = target; return this.listen(); }
 }
 
+// The gap's entries as the stream holds them: per node (uid), an entry whose seq is not above the seq of an earlier
+// entry of that node is what the readers (StreamBus.fresh) and the replay (ClusterRecovery.repeat) skip as a repeat.
+function streamOrder(key, after, tenant) {
+  const lines = execFileSync('redis-cli', ['-u', env('REDIS_URL', 'redis://127.0.0.1:6379'), '--raw', 'XRANGE', key, `(${after}`, '+'],
+    { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n');
+  const maxSeq = {}; let entries = 0; let inverted = 0; const invertedMine = [];
+  for (let k = 0; k + 1 < lines.length;) {
+    k++; // the id
+    const f = {};
+    while (k + 1 < lines.length && !/^\d+-\d+$/.test(lines[k])) { f[lines[k]] = lines[k + 1]; k += 2; }
+    entries++;
+    const seq = Number(f.seq);
+    if (maxSeq[f.uid] !== undefined && seq <= maxSeq[f.uid]) {
+      inverted++;
+      if (f.data && f.data.includes(`"tenantId":"${tenant}"`)) {
+        const m = /"seq":(-?\d+)/.exec(f.data.slice(f.data.indexOf('"data":{', f.data.indexOf(tenant))));
+        invertedMine.push(m ? Number(m[1]) : null);
+      }
+    } else maxSeq[f.uid] = seq;
+  }
+  return { entriesAfterOffset: entries, seqNotAboveAnEarlierOfItsNode: inverted, ofThemThisTenantsSeqs: invertedMine.slice(0, 50) };
+}
+
 async function metricsOf(url) {
   try {
     const m = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json();
@@ -251,13 +274,15 @@ async function trial(mode, n) {
       if (seen.has(s)) dup++; seen.add(s);
       if (s < prev) outOfOrder++; prev = s;
     }
-    let missing = 0; for (let s = 0; s < gapMine; s++) if (!seen.has(s)) missing++;
+    const missingSeqs = []; for (let s = 0; s < gapMine; s++) if (!seen.has(s)) missingSeqs.push(s);
+    const missing = missingSeqs.length;
+    if (cl) result.stream = streamOrder(process.env.STREAM, result.offsetBeforeCut, tenant);
     const mineReplayed = replayed.filter((e) => e.seq >= 0);
     const tLast = mineReplayed.length ? mineReplayed[mineReplayed.length - 1].t : null;
     Object.assign(result, {
       connectErrorsWhileCut: errorsWhileCut, pidKept: socket._pid === pidBefore, // eslint-disable-line no-underscore-dangle
       recovered: c ? c.recovered === true : null, socketRecoveredNow: socket.recovered,
-      received: replayed.length, expected: gapMine, missing, duplicates: dup, outOfOrder,
+      received: replayed.length, expected: gapMine, missing, missingSeqs: missingSeqs.slice(0, 50), duplicates: dup, outOfOrder,
       preCutAlertAgain: seqs.filter((s) => s === -1).length, allOnceInOrder: missing === 0 && dup === 0 && outOfOrder === 0 && replayed.length === gapMine,
       withOffsets: replayed.filter((e) => e.offset).length,
       openToAcceptMs: tAccept ? r2(tAccept - tOpen) : null,
@@ -349,6 +374,17 @@ function report(dir) {
     }
   }
 
+  const floods = read('warmup.jsonl').filter((r) => r.scenario === 'flood');
+  if (floods.length) {
+    out.push('Warm-up floods (not timed; POST /emit/alert to A from 8 concurrent callers, 10 sockets on A and B):', '');
+    out.push('| pair | emits accepted | published by A | received by B (bus) | deliveries received / expected | lost | per socket min / max |', '|---|---|---|---|---|---|---|');
+    for (const r of floods) {
+      const c = r.cluster || {};
+      out.push(`| ${r.label.split('/')[0]} | ${r.emitsAccepted} | ${c.A ? c.A.published : '-'} | ${c.B ? c.B.received : '-'} | ${r.received} / ${r.expected} | ${r.lost} | ${r.minPerSocket} / ${r.maxPerSocket} |`);
+    }
+    out.push('');
+  }
+
   // ---- figure 2
   const mem = read('memory.jsonl');
   if (mem.length) {
@@ -369,10 +405,10 @@ function report(dir) {
     out.push('### Figure 3: replay of a gap (official socket.io-client 4.8, websocket, through a TCP proxy)', '');
     const g = rep.find((r) => r.gapPosted) || {};
     out.push(`Gap: ${g.gapPosted ? `${g.gapPosted.mine} alerts to the socket's tenant + ${g.gapPosted.others} to 40 other tenants` : '?'}, emitted in ${g.gapEmitSec} s (2 minutes' worth at 10 + 40 alerts/s, compressed in time: the replay reads entries, the wall time does not matter). Cluster: dropped from newA, back on newB; single: REDIS_URL empty, back on the same node.`, '');
-    out.push('| mode | trial | recovered | received / expected | missing / dup / out of order | accept \u2192 connect (ms) | connect \u2192 first (ms) | **connect \u2192 last (ms)** | accept \u2192 last (ms) | stream length | server recovery metrics |',
-      '|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| mode | trial | recovered | received / expected | missing / dup / out of order | missing seqs | gap entries whose seq is not above an earlier one of their node (of them this tenant\'s) | accept \u2192 connect (ms) | connect \u2192 first (ms) | **connect \u2192 last (ms)** | accept \u2192 last (ms) | stream length | server recovery metrics |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rep) {
-      out.push(`| ${r.mode} | ${r.trial === 0 ? '0 (warm-up)' : r.trial} | ${r.error ? `error: ${r.error}` : r.recovered} | ${fmt(r.received)} / ${fmt(r.expected)} | ${fmt(r.missing)} / ${fmt(r.duplicates)} / ${fmt(r.outOfOrder)} | ${fmt(r.acceptToConnectMs)} | ${fmt(r.connectToFirstMs)} | **${fmt(r.connectToLastMs)}** | ${fmt(r.acceptToLastMs)} | ${fmt(r.streamLength)} | ${JSON.stringify(r.serverRecoveryMetrics || {})} |`);
+      out.push(`| ${r.mode} | ${r.trial === 0 ? '0 (warm-up)' : r.trial} | ${r.error ? `error: ${r.error}` : r.recovered} | ${fmt(r.received)} / ${fmt(r.expected)} | ${fmt(r.missing)} / ${fmt(r.duplicates)} / ${fmt(r.outOfOrder)} | ${(r.missingSeqs || []).join(' ') || '-'} | ${r.stream ? `${r.stream.seqNotAboveAnEarlierOfItsNode} of ${r.stream.entriesAfterOffset} (${r.stream.ofThemThisTenantsSeqs.join(' ') || 'none'})` : '-'} | ${fmt(r.acceptToConnectMs)} | ${fmt(r.connectToFirstMs)} | **${fmt(r.connectToLastMs)}** | ${fmt(r.acceptToLastMs)} | ${fmt(r.streamLength)} | ${JSON.stringify(r.serverRecoveryMetrics || {})} |`);
     }
     const med = (mode, k) => median(rep.filter((r) => r.mode === mode && r.trial > 0 && !r.error).map((r) => r[k]));
     out.push('', `Trials 1..${Math.max(...rep.map((r) => r.trial))} (the warm-up excluded): median connect \u2192 last: cluster ${fmt(med('cluster', 'connectToLastMs'))} ms, single ${fmt(med('single', 'connectToLastMs'))} ms (cluster/single ${ratio(med('cluster', 'connectToLastMs'), med('single', 'connectToLastMs'))}); accept \u2192 last: cluster ${fmt(med('cluster', 'acceptToLastMs'))} ms, single ${fmt(med('single', 'acceptToLastMs'))} ms.`, '');

@@ -54,7 +54,7 @@ while [[ $# -gt 0 ]]; do
     --trials) trials="$2"; shift ;;
     --no-warmup) warmup="" ;;
     --only) only="$2"; shift ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
