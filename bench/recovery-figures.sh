@@ -127,6 +127,10 @@ cp "$here/cluster-load.js" "$here/recovery-figures.mjs" "$work/bench/"
 redis_pid="${REDIS_PID:-}"
 if [[ -z "$redis_pid" ]] && [[ "$redis_url" =~ ^redis://(127\.0\.0\.1|localhost)(:|/|$) ]]; then
   found="$(pgrep -x redis-server || true)"
+  if [[ "$(wc -w <<<"$found")" != 1 ]]; then # several (tests start their own): the one on this URL's port
+    rport="$(sed -E 's#^redis://[^:/]+:?([0-9]*).*#\1#' <<<"$redis_url")"
+    found="$(for p in $found; do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ":${rport:-6379}\b" && echo "$p"; done || true)"
+  fi
   [[ "$(wc -w <<<"$found")" == 1 ]] && redis_pid="$found"
 fi
 {
