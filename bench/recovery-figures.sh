@@ -15,7 +15,7 @@
 #    rate of --rates for --rate-seconds; then XLEN and MEMORY USAGE <stream> SAMPLES 0 -> bytes per entry, MB per
 #    minute of log, and what the default bounds (window 2 min + 30 s of trim slack, 100,000 entries) hold.
 # 3. Replay of a 2-minute gap: a manager (official socket.io-client, websocket) on newA through a TCP proxy of the
-#    helper; one alert; the proxy cuts; 1,200 alerts to its tenant and 4,800 to 40 other tenants are emitted (12 times
+#    helper; one alert; the proxy cuts; 1,200 alerts to its tenant and 4,800 to 40 other tenants are emitted (10 times
 #    faster than real time: 500/s for 12 s); the proxy lets it reconnect to newB. Time from the new connection and
 #    from `connect` to the last replayed event; recovered, every alert once and in order. The same on a single node
 #    (S, REDIS_URL empty), trials interleaved, after one unmeasured warm-up trial per mode (reported apart).
