@@ -23,13 +23,14 @@ public class ClusterSettings {
     private String channelKey = AdapterCodec.DEFAULT_KEY;
 
     /**
-     * The Redis stream the nodes' emits go through, in the format of Socket.IO's Redis Streams adapter (its
-     * {@code streamName}, default {@code socket.io}): a Node.js server with that adapter and this name joins the bus.
+     * The Redis stream the nodes' emits go through, in the format of Socket.IO's Redis Streams adapter. Empty (the
+     * default): {@code <keyPrefix>:stream}, so that deployments sharing a Redis under different prefixes never read
+     * each other's emits; a Node.js server with that adapter joins with this name as its {@code streamName}.
      */
     @JsonProperty
     @NotNull
-    @Pattern(regexp = "[A-Za-z0-9._:#-]{1,64}")
-    private String streamName = "socket.io";
+    @Pattern(regexp = "|[A-Za-z0-9._:#-]{1,64}")
+    private String streamName = "";
 
     /** How often a node renews its heartbeat and runs the cluster's housekeeping. */
     @JsonProperty
@@ -57,8 +58,9 @@ public class ClusterSettings {
         return channelKey;
     }
 
+    /** The stream's key: as configured, else under the key prefix. */
     public String getStreamName() {
-        return streamName;
+        return streamName.isEmpty() ? keyPrefix + ":stream" : streamName;
     }
 
     public java.time.Duration heartbeatInterval() {
