@@ -85,7 +85,7 @@ final class ClusterHealth {
         long unread = System.currentTimeMillis() - stream.lastHeard();
         if (unread > deafAfter()) {
             return "this node has not read the bus's stream " + stream.key() + " on Redis at " + redis.where()
-                    + " for " + unread + " ms: emits of the other nodes do not reach its sockets until it reads again";
+                    + " for " + unread + " ms: no emit reaches its sockets, its own included, until it reads again";
         }
         return null;
     }

@@ -46,9 +46,14 @@ import java.util.function.ToIntFunction;
 final class ClusterRecovery implements Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRecovery.class);
     static final int MAX_REPLAY = 10_000;
+    /** How far before a gap a copy's original may be: copies land seconds after (retries stop at two timeouts). */
+    static final long COPY_HORIZON_MILLIS = 10_000;
     /** How long a reconnecting phone waits for another node to let go of its old socket. */
-    static final long RELEASE_WAIT_MILLIS = 500;
-    private static final long RELEASE_POLL_MILLIS = 10;
+    static final long RELEASE_WAIT_MILLIS = 300;
+    private static final long RELEASE_POLL_MILLIS = 20;
+    /** Most CONNECTs waiting for another node at once; past it a stale pid gets a fresh session without the wait. */
+    static final int MAX_RELEASE_WAITS = 500;
+    private final java.util.concurrent.atomic.AtomicInteger releaseWaits = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Redis redis;
     private final StreamBus stream;
@@ -92,6 +97,11 @@ final class ClusterRecovery implements Recovery {
         return stream.position();
     }
 
+    @Override
+    public boolean remote() {
+        return true;
+    }
+
     /** Emits from this node go through the stream ({@link ClusterPublisher}); what comes here is not logged. */
     @Override
     public int log(OutboundEvent event, Collection<String> rooms, Set<String> except, String exceptUserId,
@@ -133,7 +143,9 @@ final class ClusterRecovery implements Recovery {
             if (redis.syncCommands().del(key) != 1) {
                 return null; // taken meanwhile, on this node or another
             }
-            long from = offset == null ? s.since() : StreamIds.toLong(offset);
+            // never before the socket connected: an old offset would replay what it was never addressed, and make
+            // this node read the whole log
+            long from = offset == null ? s.since() : Math.max(StreamIds.toLong(offset), s.since());
             if (StreamIds.toLong(stream.maxDeletedId()) > from) {
                 return null; // part of the gap was trimmed away
             }
@@ -153,6 +165,12 @@ final class ClusterRecovery implements Recovery {
     @Override
     public CompletionStage<Boolean> release(String pid, Identity identity) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (releaseWaits.incrementAndGet() > MAX_RELEASE_WAITS) { // a reconnect wave of stale pids: no waits
+            releaseWaits.decrementAndGet();
+            done.complete(false);
+            return done;
+        }
+        done.whenComplete((r, e) -> releaseWaits.decrementAndGet());
         Map<String, Object> message = new java.util.LinkedHashMap<>();
         message.put("type", "release");
         message.put("pid", pid);
@@ -208,25 +226,37 @@ final class ClusterRecovery implements Recovery {
     private void replayNow(Saved saved, Connection to, ToIntFunction<OutboundEvent> send, IntConsumer done) {
         String from = StreamIds.fromLong(saved.since());
         try {
-            List<Map.Entry<String, StreamBus.Decoded>> gap = stream.after(from, null, maxEvents);
-            if (gap == null) {
+            // copies of entries at or before the offset (a resend lands seconds after its original) are not replayed
+            RecentSeqs seen = new RecentSeqs();
+            stream.copiesBefore(from, COPY_HORIZON_MILLIS).forEach(e -> seen.first(e.getKey(), e.getValue()));
+            List<Map.Entry<String, StreamBus.Decoded>> all = stream.after(from, null, maxEvents);
+            // caught up outside the delivery lock while the node delivers on; the lock covers the last few entries
+            for (int round = 0; all != null && round < 3; round++) {
+                String read = all.isEmpty() ? from : all.get(all.size() - 1).getKey();
+                if (stream.position() <= StreamIds.toLong(read)) {
+                    break;
+                }
+                List<Map.Entry<String, StreamBus.Decoded>> more = stream.after(read, null, maxEvents - all.size());
+                all = more == null ? null : concat(all, more);
+            }
+            if (all == null) {
                 to.closed(DisconnectReason.RECOVERY_INCOMPLETE);
                 return;
             }
-            String read = gap.isEmpty() ? from : gap.get(gap.size() - 1).getKey();
+            List<Map.Entry<String, StreamBus.Decoded>> gap = all;
             boolean whole = stream.whileStill(() -> {
                 long delivered = stream.position();
-                List<Map.Entry<String, StreamBus.Decoded>> all = gap;
+                String read = gap.isEmpty() ? from : gap.get(gap.size() - 1).getKey();
+                List<Map.Entry<String, StreamBus.Decoded>> entries = gap;
                 if (delivered > StreamIds.toLong(read)) { // delivered live meanwhile, held back from this socket
                     List<Map.Entry<String, StreamBus.Decoded>> more =
                             stream.after(read, StreamIds.fromLong(delivered), maxEvents);
                     if (more == null) {
                         return false;
                     }
-                    all = new ArrayList<>(gap);
-                    all.addAll(more);
+                    entries = concat(gap, more);
                 }
-                List<OutboundEvent> missed = addressed(saved, all);
+                List<OutboundEvent> missed = addressed(saved, entries, seen);
                 if (missed.size() > MAX_REPLAY) {
                     return false;
                 }
@@ -234,7 +264,7 @@ final class ClusterRecovery implements Recovery {
                 for (OutboundEvent e : missed) {
                     sent += send.applyAsInt(e);
                 }
-                String last = all.isEmpty() ? from : all.get(all.size() - 1).getKey();
+                String last = entries.isEmpty() ? from : entries.get(entries.size() - 1).getKey();
                 to.replayedUpTo(Math.max(delivered, StreamIds.toLong(last)));
                 done.accept(sent);
                 return true;
@@ -248,13 +278,20 @@ final class ClusterRecovery implements Recovery {
         }
     }
 
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        return all;
+    }
+
     /**
      * The events of {@code entries} addressed to the saved socket, with their offsets, typing left out and
      * {@code location:updated} reduced to the newest per salesman, in stream order.
      */
-    private List<OutboundEvent> addressed(Saved s, List<Map.Entry<String, StreamBus.Decoded>> entries) {
+    private List<OutboundEvent> addressed(Saved s, List<Map.Entry<String, StreamBus.Decoded>> entries,
+                                          RecentSeqs seen) {
         String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
-        RecentSeqs seen = new RecentSeqs();
         List<Map.Entry<String, StreamBus.Decoded>> kept = new ArrayList<>();
         for (Map.Entry<String, StreamBus.Decoded> e : entries) {
             StreamBus.Decoded d = e.getValue();

@@ -3,7 +3,6 @@ package com.salesmate.realtime.cluster;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sequence numbers delivered lately from each other node: an entry that carries one again is a copy (Lettuce sent
@@ -13,7 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RecentSeqs {
     static final int PER_NODE = 65_536;
-    private final Map<String, LinkedHashSet<Long>> byNode = new ConcurrentHashMap<>();
+    /** Nodes remembered (a cluster has at most 256; each restart is a new uid): the longest unheard go first. */
+    static final int NODES = 512;
+    private final Map<String, LinkedHashSet<Long>> byNode = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, LinkedHashSet<Long>> eldest) {
+                    return size() > NODES;
+                }
+            });
 
     /** True the first time {@code seq} of {@code node} is seen (entries without one always pass). */
     boolean first(String node, long seq) {

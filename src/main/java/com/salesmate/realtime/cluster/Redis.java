@@ -150,6 +150,21 @@ final class Redis implements AutoCloseable {
         return commandTimeout;
     }
 
+    /** Replaces the reading connection (one that times out again and again may be dead without knowing it). */
+    void reopenStreamReader() {
+        StatefulRedisConnection<String, String> old = streamReader;
+        try {
+            streamReader = client.connect(StringCodec.UTF8);
+        } catch (RuntimeException e) {
+            return; // Redis unreachable: the old one reconnects by itself, or is replaced at the next attempt
+        }
+        try {
+            old.close();
+        } catch (RuntimeException e) {
+            // going anyway
+        }
+    }
+
     /** How long an XREAD blocks: under the command timeout, which bounds it too. */
     long blockMillis() {
         return Math.max(50, Math.min(1_000, commandTimeout.toMillis() / 2));

@@ -143,7 +143,7 @@ final class StreamBus {
                 .xrevrange(key, Range.create("-", "+"), Limit.from(1));
         if (!last.isEmpty()) {
             lastId = last.get(0).getId();
-            position = StreamIds.toLong(lastId);
+            position = StreamIds.valid(lastId) ? StreamIds.toLong(lastId) : 0;
         }
         running = true;
         reader = new Thread(this::read, "cluster-stream-" + uid);
@@ -238,11 +238,18 @@ final class StreamBus {
             return; // already read back: an attempt that looked failed had reached the stream
         }
         drops.drop("publish_failed", why);
-        synchronized (deliveryLock) {
-            LocalPublisher to = local;
-            if (to != null) {
-                to.deliver(p.event(), p.rooms(), p.except());
+        Runnable here = () -> {
+            synchronized (deliveryLock) {
+                LocalPublisher to = local;
+                if (to != null) {
+                    to.deliver(p.event(), p.rooms(), p.except());
+                }
             }
+        };
+        try {
+            retries.execute(here); // never on a Lettuce thread: the delivery lock may wait for a Redis reply
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            here.run(); // stopping
         }
     }
 
@@ -269,15 +276,21 @@ final class StreamBus {
     }
 
     private void read() {
+        int timeouts = 0;
         while (running) {
             List<StreamMessage<String, String>> batch;
             try {
                 batch = redis.streamReader().sync().xread(
                         XReadArgs.Builder.block(redis.blockMillis()).count(READ_COUNT),
                         XReadArgs.StreamOffset.from(key, lastId));
+                timeouts = 0;
             } catch (RuntimeException e) {
                 if (!running) {
                     return;
+                }
+                if (e instanceof io.lettuce.core.RedisCommandTimeoutException && ++timeouts >= 3) {
+                    timeouts = 0; // a connection a NAT forgot answers nothing and reports nothing: a new one
+                    redis.reopenStreamReader();
                 }
                 pause(); // not connected, or timed out: the connection comes back by itself
                 continue;
@@ -286,19 +299,28 @@ final class StreamBus {
             if (batch != null && !batch.isEmpty()) {
                 synchronized (deliveryLock) {
                     for (StreamMessage<String, String> m : batch) {
-                        try {
-                            deliver(m);
-                        } catch (RuntimeException e) { // a bug, not input: the reader goes on with the next entry
-                            drops.drop("delivery_failed", e + " at " + m.getId());
-                        }
-                        lastHeard = System.currentTimeMillis(); // reading, however long a batch's fan-outs take
-                        lastId = m.getId();
-                        position = StreamIds.toLong(lastId);
+                        readOne(m);
                     }
                 }
             }
             trim();
         }
+    }
+
+    /** Delivers one entry and moves past it; nothing an entry holds stops the reader. */
+    private void readOne(StreamMessage<String, String> m) {
+        try {
+            if (StreamIds.valid(m.getId())) {
+                deliver(m);
+                position = StreamIds.toLong(m.getId());
+            } else { // an id set by hand past what a position holds (year 2248): passed over, the position kept
+                drops.drop("bad_id", m.getId());
+            }
+        } catch (RuntimeException | StackOverflowError e) { // a bug, not input: the reader goes on with the next
+            drops.drop("delivery_failed", e + " at " + m.getId());
+        }
+        lastHeard = System.currentTimeMillis(); // reading, however long a batch's fan-outs take
+        lastId = m.getId();
     }
 
     private static void pause() {
@@ -434,6 +456,20 @@ final class StreamBus {
         }
     }
 
+    /** The (uid, seq) of the entries of the {@code millis} before {@code id} (included), not decoded. Blocking. */
+    List<Map.Entry<String, Long>> copiesBefore(String id, long millis) {
+        long since = Math.max(0, StreamIds.millisOf(id) - millis);
+        List<Map.Entry<String, Long>> out = new ArrayList<>();
+        for (StreamMessage<String, String> m : redis.streamCommands().sync().xrange(key,
+                Range.create(since + "-0", id), Limit.from(RANGE_COUNT * 10L))) {
+            String from = m.getBody().get("uid");
+            if (from != null) {
+                out.add(Map.entry(from, StreamIds.seqOf(m.getBody().get("seq"))));
+            }
+        }
+        return out;
+    }
+
     private Decoded decodeOrNull(StreamMessage<String, String> m) {
         Decoded d = decode(m.getId(), m.getBody(), false);
         return d == null ? new Decoded(null, 0, null, List.of(), Set.of()) : d;
@@ -466,8 +502,12 @@ final class StreamBus {
         }
         lastTrim = now;
         try {
-            redis.streamCommands().async().xtrim(key,
-                    XTrimArgs.Builder.minId((now - retention.toMillis()) + "-0").approximateTrimming());
+            // by the stream's own clock (its newest id, Redis's time), not this node's
+            long newest = StreamIds.millisOf(lastId);
+            if (newest > retention.toMillis()) {
+                redis.streamCommands().async().xtrim(key, XTrimArgs.Builder
+                        .minId((newest - retention.toMillis()) + "-0").approximateTrimming());
+            }
             String readUpTo = lastId;
             redis.streamCommands().async().xinfoStream(key).thenAccept(info -> {
                 String deleted = field(info, "max-deleted-entry-id");

@@ -68,16 +68,46 @@ final class Authentication {
                 ? auth.get("pid").asText() : null;
         String offset = auth.get("offset") != null && auth.get("offset").isTextual() ? auth.get("offset").asText()
                 : null;
-        Recovery.Saved dropped = pid == null ? null : recoverable(pid, offset, identity);
-        if (pid == null || dropped != null) {
-            return CompletableFuture.completedFuture(connect(connection, identity, dropped, pid != null));
+        if (pid == null) {
+            return CompletableFuture.completedFuture(connect(connection, identity, null, false));
         }
-        return recovery.release(pid, identity).thenApply(released ->
-                connect(connection, identity, released ? recovery.take(pid, offset, identity) : null, true));
+        if (!Recovery.wellFormedPid(pid)) {
+            return CompletableFuture.completedFuture(connect(connection, identity, null, true)); // not ours: no I/O
+        }
+        if (!recovery.remote()) {
+            return CompletableFuture.completedFuture(connect(connection, identity, recoverable(pid, offset, identity),
+                    true));
+        }
+        // a cluster's saved sockets are in Redis: looked up off the event loop, then maybe asked of the other nodes
+        CompletableFuture<ConnectError> answer = new CompletableFuture<>();
+        boolean queued = blocking.offer(() -> {
+            try {
+                Recovery.Saved dropped = connection.isOpen() ? recoverable(pid, offset, identity) : null;
+                if (dropped != null || !connection.isOpen()) {
+                    answer.complete(connect(connection, identity, dropped, true));
+                    return;
+                }
+                recovery.release(pid, identity).whenComplete((released, failure) -> answer.complete(connect(
+                        connection, identity, Boolean.TRUE.equals(released) && connection.isOpen()
+                                ? recovery.take(pid, offset, identity) : null, true)));
+            } catch (RuntimeException e) {
+                answer.complete(connect(connection, identity, null, true));
+            }
+        });
+        if (!queued) { // no room for blocking work now: a fresh session rather than a wait on the event loop
+            answer.complete(connect(connection, identity, null, true));
+        }
+        return answer;
     }
 
     /** Admits the socket, or marks it as recovering {@code dropped}; counts a pid that recovers nothing. */
     private ConnectError connect(Connection connection, Identity identity, Recovery.Saved dropped, boolean askedPid) {
+        if (!connection.isOpen()) { // gone while its CONNECT waited: what it took is kept for its next try
+            if (dropped != null) {
+                recovery.save(dropped);
+            }
+            return null;
+        }
         if (dropped != null) {
             connection.recovering(dropped); // admitted once the CONNECT answer (same sid and pid) has gone
         } else {

@@ -126,7 +126,9 @@ public final class LocalRecovery implements Recovery {
         if (clock.millis() - s.leftAt() > windowMillis) {
             return null;
         }
-        long from = offset == null ? s.since() : position(offset);
+        long given = offset == null ? s.since() : position(offset);
+        // never before the socket connected: an old offset would replay what it was never addressed
+        long from = given < 0 ? -1 : Math.max(given, s.since());
         if (from < 0 || from < trimmedUpTo || matching(s, from).size() > MAX_REPLAY) {
             return null;
         }

@@ -41,6 +41,17 @@ public interface Recovery {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
     }
 
+    /** True when {@link #take} waits for another process (a cluster's Redis): then it is never called on an event loop. */
+    default boolean remote() {
+        return false;
+    }
+
+    /** The form of a pid this service gives (16 random bytes, base64url): anything else is not looked up. */
+    static boolean wellFormedPid(String pid) {
+        return pid != null && pid.length() == 22 && pid.chars().allMatch(c -> (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+    }
+
     /** The log's position now: a socket connecting now has seen nothing after it. */
     long position();
 

@@ -151,7 +151,9 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             case SioPacket.DISCONNECT -> session.leaveNamespace(); // the session stays, as the official server's
             case SioPacket.EVENT -> {
                 String name = p.eventName();
-                if (name != null) {
+                // an event sent before the CONNECT answer (a recovering CONNECT waits for another node) is not
+                // handled: the socket's identity is decided by the CONNECT, not by an authenticate raced past it
+                if (name != null && socket.isAnswered()) {
                     hub.event(socket.connection(), name, p.firstArgument(), p.ackId());
                 }
             }
@@ -187,6 +189,7 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
                 session.closeConnection(DisconnectReason.TRANSPORT_CLOSE);
             } else if (refusal == null) {
                 session.sendConnected();
+                socket.answered();
                 hub.connected(connection);
             } else {
                 session.sendConnectError("", refusal);

@@ -17,6 +17,7 @@ final class SocketLink implements Link {
     private final EdgeSession session;
     private final AtomicBoolean connected = new AtomicBoolean();
     private volatile boolean left;
+    private volatile boolean answered;
     private volatile Connection connection;
 
     SocketLink(EdgeSession session) {
@@ -35,6 +36,15 @@ final class SocketLink implements Link {
     /** True for the socket's first CONNECT only (two POSTs may race on two event loops). */
     boolean connectOnce() {
         return connected.compareAndSet(false, true);
+    }
+
+    /** Its CONNECT has been answered: from now on its events are handled (before, they are not, as Node's server). */
+    void answered() {
+        answered = true;
+    }
+
+    boolean isAnswered() {
+        return answered;
     }
 
     /** Connected to the main namespace and not left: events may be written to the client. */

@@ -4,10 +4,13 @@ import com.salesmate.realtime.RealtimeConfiguration;
 import com.salesmate.realtime.support.ClusterNodes;
 import com.salesmate.realtime.support.JsPhone;
 import com.salesmate.realtime.support.Postgres;
+import com.salesmate.realtime.support.RawEngineIo;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TcpProxy;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.ConfigOverride;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.socket.client.IO;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -24,7 +27,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -177,6 +182,73 @@ class ClusterRecoveryTest {
                 boss.assertNone("alert", Duration.ofMillis(500)); // once
             }
         }
+    }
+
+    @Test
+    void anAuthenticateSentBeforeTheConnectIsAnsweredIsNotHandled() throws Exception {
+        String y = ClusterNodes.tenant();
+        String x = ClusterNodes.tenant();
+        // a pid nobody holds: the CONNECT is answered only after the other node was asked (up to 300 ms)
+        try (RawEngineIo c = RawEngineIo.websocket(A.socketUrl())) {
+            c.send("40" + RawEngineIo.object("token", A.managerToken(y, "boss"), "pid", "AAAAAAAAAAAAAAAAAAAAAA"));
+            c.emit("authenticate", RawEngineIo.object("token", A.salesmanToken(x, "s-" + x)), 1); // raced past it
+            String answer = c.awaitPacket(RawEngineIo::isConnectAnswer, RawEngineIo.WAIT);
+            assertThat(answer).startsWith("40{");
+            JSONObject welcome = c.awaitEvent("authenticated", RawEngineIo.WAIT);
+            assertThat(welcome.getString("tenantId")).as("the CONNECT's identity").isEqualTo(y);
+            assertThat(welcome.getString("role")).isEqualTo("manager");
+            // the same authenticate once the CONNECT is answered is handled (refused: another identity)
+            c.emit("authenticate", RawEngineIo.object("token", A.salesmanToken(x, "s-" + x)), 2);
+            c.awaitPacket(RawEngineIo.ackPacket(2).or(p -> p.startsWith("42[\"auth:error\"")), RawEngineIo.WAIT);
+            assertThat(c.received()).as("the raced authenticate got no answer: %s", c.received())
+                    .noneMatch(RawEngineIo.ackPacket(1))
+                    .noneMatch(p -> p.contains("\"tenantId\":\"" + x + "\"") && p.startsWith("42[\"authenticated\""));
+        }
+    }
+
+    @Test
+    void aCopyOfAnEntryTheClientAlreadyHadIsNotReplayed() throws Exception {
+        String t = ClusterNodes.tenant();
+        String room = "tenant:" + t;
+        String otherNode = "node-" + t;
+        try (TcpProxy network = new TcpProxy(A.socketPort());
+             JsPhone phone = JsPhone.start("http://127.0.0.1:" + network.port(), A.managerToken(t, "boss"),
+                     "websocket");
+             RedisClient client = RedisClient.create(ClusterNodes.REDIS);
+             StatefulRedisConnection<String, String> redis = client.connect()) {
+            String first = phone.await(l -> l.startsWith("connected "));
+            String socketId = first.split(" ")[1];
+            Map<String, String> one = entry(otherNode, 5, room, "one");
+            redis.sync().xadd(CLUSTER.streamName(), one);
+            phone.await("event alert one"::equals); // the client's offset is now this entry's
+
+            network.cut();
+            phone.await(l -> l.startsWith("disconnect "));
+            redis.sync().xadd(CLUSTER.streamName(), one); // the other node's append landed twice
+            redis.sync().xadd(CLUSTER.streamName(), entry(otherNode, 6, room, "two"));
+            network.retarget(B.socketPort());
+            network.restore();
+
+            assertThat(phone.await(l -> l.startsWith("connected "))).isEqualTo("connected " + socketId + " true");
+            phone.await("event alert two"::equals);
+            alert(A, t, "after");
+            phone.await("event alert after"::equals);
+            assertThat(phone.printed().stream().filter(l -> l.startsWith("event alert")))
+                    .as("the copy of 'one' is not replayed: %s", phone.printed())
+                    .containsExactly("event alert one", "event alert two", "event alert after");
+        }
+    }
+
+    /** A stream entry of another node: an alert to {@code room}. */
+    private static Map<String, String> entry(String uid, long seq, String room, String message) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("uid", uid);
+        body.put("nsp", "/");
+        body.put("type", "3");
+        body.put("data", "{\"packet\":{\"type\":2,\"data\":[\"alert\",{\"message\":\"" + message
+                + "\"}],\"nsp\":\"/\"},\"opts\":{\"rooms\":[\"" + room + "\"],\"except\":[],\"flags\":{}}}");
+        body.put("seq", Long.toString(seq));
+        return body;
     }
 
     private static void alert(TestApp node, String tenantId, String message) {
