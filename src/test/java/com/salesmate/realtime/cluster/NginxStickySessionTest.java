@@ -413,12 +413,16 @@ class NginxStickySessionTest {
         }
 
         static Nginx start(Path dir, boolean sticky) throws Exception {
+            return start(dir, sticky, Map.of(
+                    "salesmate_socketio", List.of("127.0.0.1:" + A.socketPort(), "127.0.0.1:" + B.socketPort()),
+                    "salesmate_api", List.of("127.0.0.1:" + EXT_A.getLocalPort(), "127.0.0.1:" + EXT_B.getLocalPort())));
+        }
+
+        /** The shipped file in front of {@code servers} (per upstream, {@code host:port} lines). */
+        static Nginx start(Path dir, boolean sticky, Map<String, List<String>> servers) throws Exception {
             Files.createDirectories(dir.resolve("logs"));
             int port = TestApp.freePort();
-            String site = derive(Files.readString(SHIPPED), Map.of(
-                            "salesmate_socketio", List.of("127.0.0.1:" + A.socketPort(), "127.0.0.1:" + B.socketPort()),
-                            "salesmate_api", List.of("127.0.0.1:" + EXT_A.getLocalPort(), "127.0.0.1:" + EXT_B.getLocalPort())),
-                    port, dir.resolve("logs/access.log"), sticky);
+            String site = derive(Files.readString(SHIPPED), servers, port, dir.resolve("logs/access.log"), sticky);
             Files.writeString(dir.resolve("salesmate-realtime.conf"), site);
             boolean root = "root".equals(System.getProperty("user.name"));
             String main = (root ? "user root;\n" : "") // else workers run as nobody, who cannot enter this folder

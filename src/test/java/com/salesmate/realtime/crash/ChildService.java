@@ -175,6 +175,10 @@ public final class ChildService implements AutoCloseable {
         return socketPort;
     }
 
+    public int appPort() {
+        return appPort;
+    }
+
     /** A REST path of the application port, e.g. {@code apiUrl("/emit/alert")}. */
     public String apiUrl(String path) {
         return "http://127.0.0.1:" + appPort + "/api/websocket" + path;
