@@ -28,9 +28,8 @@ public class ClusterSettings {
      * each other's emits; a Node.js server with that adapter joins with this name as its {@code streamName}.
      */
     @JsonProperty
-    @NotNull
     @Pattern(regexp = "|[A-Za-z0-9._:#-]{1,64}")
-    private String streamName = "";
+    private String streamName = ""; // null (an empty YAML value, an unset REDIS_STREAM_NAME) is the default too
 
     /** How often a node renews its heartbeat and runs the cluster's housekeeping. */
     @JsonProperty
@@ -60,7 +59,7 @@ public class ClusterSettings {
 
     /** The stream's key: as configured, else under the key prefix. */
     public String getStreamName() {
-        return streamName.isEmpty() ? keyPrefix + ":stream" : streamName;
+        return streamName == null || streamName.isEmpty() ? keyPrefix + ":stream" : streamName;
     }
 
     public java.time.Duration heartbeatInterval() {
