@@ -50,15 +50,7 @@ class NodeFailoverTest {
     @Test
     void aKilledNodesSocketsLeaveTheListingsAndItsSalesmanGoesOfflineOnceWithinTheBound(@TempDir Path dir)
             throws Exception {
-        String clusterYaml = """
-                redisUrl: %s
-                cluster:
-                  keyPrefix: %s
-                  channelKey: %s
-                  streamName: %s
-                  nodeTimeout: %s
-                """.formatted(ClusterNodes.REDIS, CLUSTER.keyPrefix(), CLUSTER.channelKey(), CLUSTER.streamName(),
-                ClusterNodes.NODE_TIMEOUT);
+        String clusterYaml = CLUSTER.childYaml();
         TokenService childTokens = new TokenService(ChildService.JWT_SECRET, Optional.empty(), Clock.systemUTC());
         String salesman = "s-failover";
         try (ChildService node = new ChildService(dir, 100, Duration.ofSeconds(10), PG.url(), clusterYaml);

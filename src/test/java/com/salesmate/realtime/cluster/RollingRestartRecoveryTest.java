@@ -81,15 +81,7 @@ class RollingRestartRecoveryTest {
     }
 
     private void rollingRestart(Path dir, boolean viaNginx) throws Exception {
-        String clusterYaml = """
-                redisUrl: %s
-                cluster:
-                  keyPrefix: %s
-                  channelKey: %s
-                  streamName: %s
-                  nodeTimeout: %s
-                """.formatted(ClusterNodes.REDIS, CLUSTER.keyPrefix(), CLUSTER.channelKey(), CLUSTER.streamName(),
-                ClusterNodes.NODE_TIMEOUT);
+        String clusterYaml = CLUSTER.childYaml();
         NodeScripts.install(SCRIPTS);
         String tenant = ClusterNodes.tenant();
         String token = new TokenService(ChildService.JWT_SECRET, Optional.empty(), Clock.systemUTC())

@@ -46,6 +46,18 @@ public final class ClusterNodes {
         return prefix + "-stream";
     }
 
+    /** The top-level YAML that makes a child process (ChildService) a node of this cluster. */
+    public String childYaml() {
+        return """
+                redisUrl: %s
+                cluster:
+                  keyPrefix: %s
+                  channelKey: %s
+                  streamName: %s
+                  nodeTimeout: %s
+                """.formatted(redisUrl, keyPrefix(), channelKey(), streamName(), NODE_TIMEOUT);
+    }
+
     /** A node on the shared database. */
     public TestApp node(String databaseUrl, ConfigOverride... extra) {
         List<ConfigOverride> overrides = new ArrayList<>(List.of(
