@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Role;
-import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
 import com.salesmate.realtime.hub.Events;
@@ -45,7 +44,6 @@ import java.util.function.ToIntFunction;
  */
 final class ClusterRecovery implements Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRecovery.class);
-    static final int MAX_REPLAY = 10_000;
     /** How far before a gap a copy's original may be: copies land seconds after (retries stop at two timeouts). */
     static final long COPY_HORIZON_MILLIS = 10_000;
     /** How long a reconnecting phone waits for another node to let go of its old socket. */
@@ -291,15 +289,13 @@ final class ClusterRecovery implements Recovery {
      */
     private List<OutboundEvent> addressed(Saved s, List<Map.Entry<String, StreamBus.Decoded>> entries,
                                           RecentSeqs seen) {
-        String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
         List<Map.Entry<String, StreamBus.Decoded>> kept = new ArrayList<>();
         for (Map.Entry<String, StreamBus.Decoded> e : entries) {
             StreamBus.Decoded d = e.getValue();
-            if (d.event() == null || Events.TYPING.equals(d.event().name())
-                    || Events.STOP_TYPING.equals(d.event().name()) || !seen.first(d.uid(), d.seq())) {
+            if (d.event() == null || !Recovery.replayable(d.event().name()) || !seen.first(d.uid(), d.seq())) {
                 continue;
             }
-            if (addressedTo(d, s.rooms(), userRoom)) {
+            if (s.addressedBy(d.rooms(), d.except())) {
                 kept.add(e);
             }
         }
@@ -310,34 +306,13 @@ final class ClusterRecovery implements Recovery {
             Map.Entry<String, StreamBus.Decoded> e = kept.get(i);
             String key = conflation(e.getValue().event());
             if (key == null || newer.add(key)) {
-                List<String> args = new ArrayList<>(e.getValue().event().args());
-                args.add("\"" + e.getKey() + "\"");
-                out.add(new OutboundEvent(e.getValue().event().name(), args));
+                out.add(e.getValue().event().withOffset(e.getKey()));
             }
         }
         Collections.reverse(out);
         return out;
     }
 
-    private static boolean addressedTo(StreamBus.Decoded d, Set<String> rooms, String userRoom) {
-        if (d.except().contains(userRoom)) {
-            return false;
-        }
-        for (String room : rooms) {
-            if (d.except().contains(room)) {
-                return false;
-            }
-        }
-        if (d.rooms().isEmpty()) {
-            return true;
-        }
-        for (String room : d.rooms()) {
-            if (rooms.contains(room)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** {@code location:updated} of one salesman replace each other in a replay. */
     private String conflation(OutboundEvent event) {

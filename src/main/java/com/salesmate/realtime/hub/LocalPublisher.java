@@ -73,7 +73,7 @@ public class LocalPublisher implements Publisher {
 
     /** Every room event is logged for recovery (when it is on) except typing, which is never replayed. */
     private boolean logged(String event) {
-        return recovery.enabled() && !Events.TYPING.equals(event) && !Events.STOP_TYPING.equals(event);
+        return recovery.enabled() && Recovery.replayable(event);
     }
 
     /** A replay keeps only the newest {@code location:updated} of a salesman. */
@@ -140,10 +140,7 @@ public class LocalPublisher implements Publisher {
         if (!logged(wire.name())) {
             return sendCounted(wire, addressed(rooms, except, -1));
         }
-        List<String> args = new ArrayList<>(wire.args().size() + 1);
-        args.addAll(wire.args());
-        args.add("\"" + offset + "\"");
-        return sendCounted(new OutboundEvent(wire.name(), args), addressed(rooms, except, position));
+        return sendCounted(wire.withOffset(offset), addressed(rooms, except, position));
     }
 
     /** How many sockets of this node {@link #deliver} would reach now. */

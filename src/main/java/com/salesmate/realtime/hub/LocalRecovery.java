@@ -1,7 +1,6 @@
 package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.core.Identity;
-import com.salesmate.realtime.core.Rooms;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +27,6 @@ import java.util.function.ToIntFunction;
  * session.
  */
 public final class LocalRecovery implements Recovery {
-    /** Most events replayed to one socket; past it the socket gets a fresh session. */
-    static final int MAX_REPLAY = 10_000;
     /** Most dropped sockets kept at once (the oldest go first). */
     static final int MAX_SAVED = 200_000;
 
@@ -78,9 +75,7 @@ public final class LocalRecovery implements Recovery {
         long now = clock.millis();
         trim(now);
         long position = ++seq;
-        List<String> args = new ArrayList<>(event.args());
-        args.add("\"" + epoch + "-" + position + "\"");
-        Entry entry = new Entry(position, now, new OutboundEvent(event.name(), args), List.copyOf(rooms),
+        Entry entry = new Entry(position, now, event.withOffset(epoch + "-" + position), List.copyOf(rooms),
                 Set.copyOf(except), exceptUserId, conflation);
         log.addLast(entry);
         return entry;
@@ -156,39 +151,18 @@ public final class LocalRecovery implements Recovery {
         // short blip scans seconds of log each, not the whole window); a conflated event keeps only its newest
         List<Entry> found = new ArrayList<>();
         Set<String> newer = new java.util.HashSet<>();
-        String userRoom = Rooms.user(s.identity().tenantId(), s.identity().userId());
         for (Iterator<Entry> it = log.descendingIterator(); it.hasNext(); ) {
             Entry e = it.next();
             if (e.seq() <= from) {
                 break;
             }
-            if (addressedTo(e, s, userRoom) && (e.conflation() == null || newer.add(e.conflation()))) {
+            if (!s.identity().userId().equals(e.exceptUserId()) && s.addressedBy(e.rooms(), e.except())
+                    && (e.conflation() == null || newer.add(e.conflation()))) {
                 found.add(e);
             }
         }
         java.util.Collections.reverse(found);
         return found;
-    }
-
-
-    private static boolean addressedTo(Entry e, Saved s, String userRoom) {
-        if (s.identity().userId().equals(e.exceptUserId()) || e.except().contains(userRoom)) {
-            return false;
-        }
-        for (String room : s.rooms()) {
-            if (e.except().contains(room)) {
-                return false;
-            }
-        }
-        if (e.rooms().isEmpty()) {
-            return true; // to everyone
-        }
-        for (String room : e.rooms()) {
-            if (s.rooms().contains(room)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The log position of an offset this log gave; -1 for another process's or a malformed one. */

@@ -20,6 +20,17 @@ public record OutboundEvent(String name, List<String> args) {
         this(name, List.of(json));
     }
 
+    /**
+     * This event with a connection state recovery offset as its last argument (a JSON string: the offsets this service
+     * gives, {@code <epoch>-<n>} or a stream id, need no escaping).
+     */
+    public OutboundEvent withOffset(String offset) {
+        List<String> withOffset = new java.util.ArrayList<>(args.size() + 1);
+        withOffset.addAll(args);
+        withOffset.add("\"" + offset + "\"");
+        return new OutboundEvent(name, withOffset);
+    }
+
     /** About how many characters the arguments take on the wire. */
     public int length() {
         int length = 0;

@@ -1,6 +1,7 @@
 package com.salesmate.realtime.hub;
 
 import com.salesmate.realtime.core.Identity;
+import com.salesmate.realtime.core.Rooms;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -27,7 +28,39 @@ public interface Recovery {
 
     /** A socket that dropped: what it gets back. {@code since} is the log position when it connected. */
     record Saved(String pid, String connectionId, Identity identity, Set<String> rooms, long since, long leftAt) {
+
+        /**
+         * Whether an event to {@code to} (empty: everyone) skipping the sockets in {@code except} (rooms, or a user's
+         * sockets as {@link Rooms#user}) reached this socket, as the publisher addresses live events.
+         */
+        public boolean addressedBy(Collection<String> to, Set<String> except) {
+            if (except.contains(Rooms.user(identity.tenantId(), identity.userId()))) {
+                return false;
+            }
+            for (String room : rooms) {
+                if (except.contains(room)) {
+                    return false;
+                }
+            }
+            if (to.isEmpty()) {
+                return true; // to everyone
+            }
+            for (String room : to) {
+                if (rooms.contains(room)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
+
+    /** Whether events of this name are logged and replayed: every room event but typing. */
+    static boolean replayable(String event) {
+        return !Events.TYPING.equals(event) && !Events.STOP_TYPING.equals(event);
+    }
+
+    /** Most events replayed to one socket; past it the socket gets a fresh session. */
+    int MAX_REPLAY = 10_000;
 
     /** No recovery: nothing logged, no pid. */
     static Recovery off() {
