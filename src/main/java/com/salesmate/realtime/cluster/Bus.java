@@ -170,12 +170,9 @@ final class Bus {
             drop("unknown_namespace", message.nsp());
             return;
         }
-        if (Events.SOCKET_IO_RESERVED.contains(message.event())) {
-            drop("reserved_event", message.event());
-            return;
-        }
-        if (Events.NEVER_ON_THE_BUS.contains(message.event())) {
-            drop("own_event", message.event()); // e.g. a forged "authenticated" or "auth:error"
+        String refused = refusal(message.event());
+        if (refused != null) {
+            drop(refused, message.event());
             return;
         }
         List<String> args = new ArrayList<>(message.args().size());
@@ -195,6 +192,21 @@ final class Bus {
         if (to != null) {
             to.deliver(new OutboundEvent(message.event(), args), message.rooms(), message.except());
         }
+    }
+
+    /**
+     * Why an event of this name from the bus is dropped (the reason counted), or null when it may be delivered:
+     * Socket.IO's reserved names, and the events only the server speaks to one socket or only clients send (e.g. a
+     * forged "authenticated" or "auth:error").
+     */
+    static String refusal(String event) {
+        if (Events.SOCKET_IO_RESERVED.contains(event)) {
+            return "reserved_event";
+        }
+        if (Events.NEVER_ON_THE_BUS.contains(event)) {
+            return "own_event";
+        }
+        return null;
     }
 
     private static boolean hasBinary(JsonNode node) {

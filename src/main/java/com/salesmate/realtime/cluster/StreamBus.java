@@ -5,7 +5,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.LocalPublisher;
 import com.salesmate.realtime.hub.OutboundEvent;
 import io.lettuce.core.Limit;
@@ -391,11 +390,9 @@ final class StreamBus {
                 return dropped(count, "malformed", "not an event at " + id);
             }
             String event = args.get(0).asText();
-            if (Events.SOCKET_IO_RESERVED.contains(event)) {
-                return dropped(count, "reserved_event", event);
-            }
-            if (Events.NEVER_ON_THE_BUS.contains(event)) {
-                return dropped(count, "own_event", event);
+            String refused = Bus.refusal(event);
+            if (refused != null) {
+                return dropped(count, refused, event);
             }
             List<String> encoded = new ArrayList<>(args.size() - 1);
             for (int i = 1; i < args.size(); i++) {
