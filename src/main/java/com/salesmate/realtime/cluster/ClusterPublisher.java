@@ -3,7 +3,6 @@ package com.salesmate.realtime.cluster;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.LocalPublisher;
-import com.salesmate.realtime.hub.OutboundEvent;
 import com.salesmate.realtime.hub.Publisher;
 
 import java.util.List;
@@ -14,8 +13,8 @@ import java.util.function.Supplier;
 /**
  * Every emit is appended to the cluster's stream, and every node (this one too) delivers it to its own sockets when it
  * reads it back, in the stream's order: every addressed socket gets it once, with its offset. {@code delivered} counts
- * the sockets this node addresses now plus those the shared registry counts on the other live nodes, asked only when a
- * caller wants the figure.
+ * the sockets this node addresses plus those the shared registry counts on the other live nodes, both only when a
+ * caller wants the figure (a location's broadcast never does: no second pass over the room on that path).
  */
 final class ClusterPublisher implements Publisher {
     private final LocalPublisher local;
@@ -46,10 +45,8 @@ final class ClusterPublisher implements Publisher {
 
     private Delivery emit(String event, Object payload, List<String> rooms, Set<String> except,
                           Supplier<CompletionStage<Integer>> elsewhere) {
-        OutboundEvent wire = local.wire(event, payload);
-        int here = local.addressedCount(rooms, except);
-        stream.publish(wire, rooms, except);
-        return Delivery.of(here, elsewhere);
+        stream.publish(local.wire(event, payload), rooms, except);
+        return Delivery.of(() -> local.addressedCount(rooms, except), elsewhere);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -20,30 +21,34 @@ public interface Publisher {
      * that is a round trip to Redis), every socket it addressed on every node.
      */
     final class Delivery {
-        private final int local;
+        private final IntSupplier here;
         private final Supplier<CompletionStage<Integer>> elsewhere;
 
-        private Delivery(int local, Supplier<CompletionStage<Integer>> elsewhere) {
-            this.local = local;
+        private Delivery(IntSupplier here, Supplier<CompletionStage<Integer>> elsewhere) {
+            this.here = here;
             this.elsewhere = elsewhere;
         }
 
         /** Reached on this node; nothing addressed elsewhere. */
         public static Delivery local(int reached) {
-            return new Delivery(reached, null);
+            return new Delivery(() -> reached, null);
         }
 
-        /** Reached on this node, plus what {@code elsewhere} counts on the other nodes. */
-        public static Delivery of(int reached, Supplier<CompletionStage<Integer>> elsewhere) {
-            return new Delivery(reached, elsewhere);
+        /**
+         * Addressed on this node, as {@code here} counts it when a caller asks (most emits are never asked: a
+         * location's broadcast), plus what {@code elsewhere} counts on the other nodes.
+         */
+        public static Delivery of(IntSupplier here, Supplier<CompletionStage<Integer>> elsewhere) {
+            return new Delivery(here, elsewhere);
         }
 
         public int local() {
-            return local;
+            return here.getAsInt();
         }
 
         /** Every socket addressed, on every node. */
         public CompletionStage<Integer> total() {
+            int local = local();
             return elsewhere == null ? CompletableFuture.completedFuture(local)
                     : elsewhere.get().thenApply(n -> local + n);
         }
@@ -57,9 +62,9 @@ public interface Publisher {
                 return total().toCompletableFuture().get(COUNT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return local;
+                return local();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                return local;
+                return local();
             }
         }
     }
