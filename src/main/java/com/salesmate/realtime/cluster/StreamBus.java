@@ -23,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -184,50 +182,44 @@ final class StreamBus {
      * as dropped. Copies of an entry (a retry or Lettuce's own resend after all) are delivered once: this node delivers
      * only entries still pending here, the others skip sequence numbers they have seen ({@link RecentSeqs}).
      */
-    CompletionStage<Void> publish(OutboundEvent wire, List<String> rooms, Set<String> except) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    void publish(OutboundEvent wire, List<String> rooms, Set<String> except) {
         long seq = nextSeq.incrementAndGet();
         pending.put(seq, new Pending(wire, rooms, except));
         if (unreachable.getAsBoolean()) { // Redis away longer than a command's timeout: no wait for each emit
             fallBack(seq, "Redis unreachable");
-            done.complete(null);
-            return done;
+            return;
         }
-        append(seq, entry(wire, rooms, except, seq), System.nanoTime() + retryFor.toNanos(), done);
-        return done;
+        append(seq, entry(wire, rooms, except, seq), System.nanoTime() + retryFor.toNanos());
     }
 
-    private void append(long seq, Map<String, String> body, long deadline, CompletableFuture<Void> done) {
+    private void append(long seq, Map<String, String> body, long deadline) {
         io.lettuce.core.RedisFuture<String> appended;
         try {
             appended = redis.streamCommands().async()
                     .xadd(key, XAddArgs.Builder.maxlen(maxLen).approximateTrimming(), body);
         } catch (RuntimeException e) { // refused at once (queue full, not connected yet)
-            retryOrFallBack(seq, body, deadline, done, e);
+            retryOrFallBack(seq, body, deadline, e);
             return;
         }
         appended.whenComplete((id, failure) -> {
             if (failure == null) {
                 published.mark();
-                done.complete(null);
             } else {
-                retryOrFallBack(seq, body, deadline, done, failure);
+                retryOrFallBack(seq, body, deadline, failure);
             }
         });
     }
 
-    private void retryOrFallBack(long seq, Map<String, String> body, long deadline, CompletableFuture<Void> done,
-                                 Throwable failure) {
+    private void retryOrFallBack(long seq, Map<String, String> body, long deadline, Throwable failure) {
         if (running && System.nanoTime() < deadline && pending.containsKey(seq)) {
             try {
-                retries.schedule(() -> append(seq, body, deadline, done), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                retries.schedule(() -> append(seq, body, deadline), RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // stopping: deliver here
             }
         }
         fallBack(seq, failure.toString());
-        done.complete(null);
     }
 
     /** An emit that did not reach the stream: this node's sockets get it now; a late append of it is skipped. */

@@ -145,7 +145,7 @@ public final class Connection {
         this.since = since;
     }
 
-    public long since() {
+    long since() {
         return since;
     }
 
