@@ -158,20 +158,6 @@ start_node() { # label, redis url ('' for none), database url
   node_pids+=("$!")
   rest_port[$label]="$port" admin_port[$label]="$admin" sio_port[$label]="$sio"
 }
-wait_ready() { # label
-  local l="$1"
-  for _ in $(seq 1 240); do
-    if curl -s -o /dev/null "http://127.0.0.1:${rest_port[$l]}/api/websocket/stats" &&
-       curl -s -o /dev/null "http://127.0.0.1:${sio_port[$l]}/socket.io/?EIO=4&transport=polling"; then
-      return 0
-    fi
-    kill -0 "${pid_of[$l]}" 2>/dev/null || break
-    sleep 0.25
-  done
-  echo "node $l did not come up; log $out/$l.log:" >&2
-  tail -n 40 "$out/$l.log" >&2
-  return 1
-}
 db_url() { # label of the database; sets $db
   if [[ -n "$with_postgres" ]]; then
     local name="salesmate_cbench_${1,,}_$(date +%s)_$$"
@@ -189,10 +175,10 @@ db_url S; db_s="$db"
 if [[ -n "$with_postgres" ]]; then db_url AB; db_a="$db"; db_b="$db"; else db_url A; db_a="$db"; db_url B; db_b="$db"; fi
 start_node S "" "$db_s"
 start_node A "$redis_url" "$db_a"
-wait_ready S
-wait_ready A # first, so that B does not run the migrations of a shared database at the same time
+wait_node_ready S
+wait_node_ready A # first, so that B does not run the migrations of a shared database at the same time
 start_node B "$redis_url" "$db_b"
-wait_ready B
+wait_node_ready B
 cluster_nodes() { # how many live nodes A counts (the cluster.nodes gauge)
   curl -s "http://127.0.0.1:${admin_port[A]}/metrics" | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{
     try { console.log(JSON.parse(s).gauges["cluster.nodes"].value); } catch { console.log("?"); } });'

@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/cluster.sh (sourced, not run).
+# Shared by bench/run.sh, bench/cluster.sh and bench/recovery-figures.sh (sourced, not run).
 
 # A free TCP port on 127.0.0.1.
 free_port() {
@@ -27,4 +27,22 @@ prepare_load_tool() {
     (cd "$work/bench" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     rm -rf "$cache" && mkdir -p "$cache" && cp -a "$work/bench/node_modules" "$cache/node_modules"
   fi
+}
+
+# wait_node_ready LABEL: until node LABEL answers REST and Socket.IO (up to a minute); else prints its log's tail and
+# fails. For the cluster scripts, which keep each node's ports and pid in the associative arrays rest_port, sio_port
+# and pid_of, and its log in $out/LABEL.log.
+wait_node_ready() {
+  local l="$1"
+  for _ in $(seq 1 240); do
+    if curl -s -o /dev/null "http://127.0.0.1:${rest_port[$l]}/api/websocket/stats" &&
+       curl -s -o /dev/null "http://127.0.0.1:${sio_port[$l]}/socket.io/?EIO=4&transport=polling"; then
+      return 0
+    fi
+    kill -0 "${pid_of[$l]}" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "node $l did not come up; log $out/$l.log:" >&2
+  tail -n 40 "$out/$l.log" >&2
+  return 1
 }

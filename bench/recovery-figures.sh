@@ -164,20 +164,6 @@ start_node() {
   node_pids+=("$!")
   rest_port[$label]="$port" admin_port[$label]="$admin" sio_port[$label]="$sio"
 }
-wait_ready() {
-  local l="$1"
-  for _ in $(seq 1 240); do
-    if curl -s -o /dev/null "http://127.0.0.1:${rest_port[$l]}/api/websocket/stats" &&
-       curl -s -o /dev/null "http://127.0.0.1:${sio_port[$l]}/socket.io/?EIO=4&transport=polling"; then
-      return 0
-    fi
-    kill -0 "${pid_of[$l]}" 2>/dev/null || break
-    sleep 0.25
-  done
-  echo "node $l did not come up; log $out/$l.log:" >&2
-  tail -n 40 "$out/$l.log" >&2
-  return 1
-}
 cluster_nodes() { # how many live nodes LABEL counts
   curl -s "http://127.0.0.1:${admin_port[$1]}/metrics" | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{
     try { console.log(JSON.parse(s).gauges["cluster.nodes"].value); } catch { console.log("?"); } });'
@@ -219,11 +205,11 @@ if want 1 || want 3; then
     start_node oldA "$old_jar" "$old_repo" "$redis_url" "$prefix-old" "$prefix-old-sio" ""
   fi
   start_node newA "$jar" "$repo" "$redis_url" "$prefix-new" "$prefix-new-sio" "$new_stream"
-  if want 1; then wait_ready oldA; start_node oldB "$old_jar" "$old_repo" "$redis_url" "$prefix-old" "$prefix-old-sio" ""; fi
-  wait_ready newA
+  if want 1; then wait_node_ready oldA; start_node oldB "$old_jar" "$old_repo" "$redis_url" "$prefix-old" "$prefix-old-sio" ""; fi
+  wait_node_ready newA
   start_node newB "$jar" "$repo" "$redis_url" "$prefix-new" "$prefix-new-sio" "$new_stream"
-  if want 1; then wait_ready oldB; wait_pair oldA; fi
-  wait_ready newB
+  if want 1; then wait_node_ready oldB; wait_pair oldA; fi
+  wait_node_ready newB
   wait_pair newA
   echo "nodes: $(for l in "${!pid_of[@]}"; do printf '%s pid %s, ' "$l" "${pid_of[$l]}"; done)" | tee -a "$out/run.txt" >&2
 fi
@@ -293,8 +279,8 @@ helper() { # subcommand, output file, env...
 if want 2 || want 3; then
   want 2 && start_node M "$jar" "$repo" "$redis_url" "$prefix-mem" "$prefix-mem-sio" "$prefix-mem-stream"
   want 3 && start_node S "$jar" "$repo" "" "$prefix-single" "$prefix-single-sio" "$prefix-single-stream"
-  want 2 && wait_ready M
-  want 3 && wait_ready S
+  want 2 && wait_node_ready M
+  want 3 && wait_node_ready S
 fi
 if want 2; then
   if [[ -n "$warmup" ]]; then
