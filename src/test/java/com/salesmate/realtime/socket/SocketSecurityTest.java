@@ -176,7 +176,8 @@ class SocketSecurityTest {
                 } catch (java.net.http.HttpTimeoutException e) {
                     break; // nothing came: the server holds a poll open until it has something to send
                 }
-                assertThat(res.statusCode()).as("poll answer %s", res.body()).isEqualTo(200);
+                // what came before a refusal tells why the session ended (its last packets carry the reason)
+                assertThat(res.statusCode()).as("poll answer %s after %s", res.body(), all).isEqualTo(200);
                 List<String> packets = Arrays.asList(res.body().split(SEPARATOR));
                 all.addAll(packets);
                 if (packets.stream().anyMatch(done)) {
