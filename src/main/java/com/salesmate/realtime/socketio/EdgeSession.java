@@ -434,6 +434,7 @@ final class EdgeSession {
         if (was == State.CLOSING || was == State.CLOSED) {
             return;
         }
+        LOG.debug("session {} closing: {}", library.id(), reason.metricName());
         if (notify) {
             library.disconnect();
         }
