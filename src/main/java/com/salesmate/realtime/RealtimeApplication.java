@@ -35,6 +35,7 @@ import com.salesmate.realtime.resources.JsonErrorHandler;
 import com.salesmate.realtime.resources.JsonExceptionMapper;
 import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
 import com.salesmate.realtime.resources.SalesmanResource;
+import com.salesmate.realtime.resources.SiteResource;
 import com.salesmate.realtime.resources.StatsResource;
 import com.salesmate.realtime.resources.TenantResource;
 import com.salesmate.realtime.resources.UnexpectedExceptionMapper;
@@ -43,6 +44,8 @@ import com.salesmate.realtime.resources.WebExceptionMapper;
 import com.salesmate.realtime.socketio.SocketServer;
 import com.salesmate.realtime.tasks.AdminKeyFilter;
 import com.salesmate.realtime.tasks.DisconnectTask;
+import com.salesmate.realtime.visits.SiteIndex;
+import com.salesmate.realtime.visits.Sites;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -135,6 +138,11 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
             LOG.warn("salesman bindings not preloaded (they are read on first use): {}",
                     com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
         }
+        // customer sites: in every node's memory for visit detection, refreshed from the database's versions
+        Sites sites = new Sites(jdbi, new SiteIndex(),
+                environment.lifecycle().scheduledExecutorService("realtime-sites").threads(1).build(),
+                config.getVisits().siteRefresh.toJavaDuration(), config.getVisits().maxSitesPerTenant, clock);
+        environment.lifecycle().manage(sites);
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
         ClusterNode cluster = clusterNode(config, revocations, environment, jwtSecret);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
@@ -154,7 +162,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
         schedulePurge(config, timers, blocking);
 
-        registerRest(environment, tokens, apiKeys, revocations, jdbi, metrics, clock);
+        registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, clock);
         registerOperations(config, environment, writer, revocations, apiKeys);
         registerConsole(config, environment);
     }
@@ -201,7 +209,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     }
 
     private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Revocations revocations,
-                              Jdbi jdbi, SocketMetrics metrics, Clock clock) {
+                              Jdbi jdbi, Sites sites, Clock clock) {
         var jersey = environment.jersey();
         jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
                 .setAuthenticator(new CallerAuthenticator(apiKeys, tokens, revocations))
@@ -221,6 +229,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+        jersey.register(new SiteResource(sites));
         jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
     }

@@ -43,6 +43,20 @@ public class RealtimeConfiguration extends Configuration {
         public Duration purgeInterval = Duration.hours(1);
     }
 
+    /** Customer sites and visits (SPEC 10). */
+    public static class VisitsFactory {
+        /** Sites one tenant may have (each node holds every tenant's sites in memory). */
+        @JsonProperty
+        @Min(1)
+        @Max(1_000_000)
+        public int maxSitesPerTenant = 50_000;
+
+        /** How often a node compares the stored sites' versions with its own: the bound on another node's change. */
+        @JsonProperty
+        @NotNull
+        public Duration siteRefresh = Duration.seconds(2);
+    }
+
     @JsonProperty
     @NotNull
     private String dataDir = "data";
@@ -90,6 +104,11 @@ public class RealtimeConfiguration extends Configuration {
     @NotNull
     private ConsoleFactory console = new ConsoleFactory();
 
+    @JsonProperty
+    @Valid
+    @NotNull
+    private VisitsFactory visits = new VisitsFactory();
+
     public String getDataDir() {
         return dataDir;
     }
@@ -128,5 +147,9 @@ public class RealtimeConfiguration extends Configuration {
 
     public ConsoleFactory getConsole() {
         return console;
+    }
+
+    public VisitsFactory getVisits() {
+        return visits;
     }
 }

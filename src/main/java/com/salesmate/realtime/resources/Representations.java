@@ -1,5 +1,8 @@
 package com.salesmate.realtime.resources;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.core.Site;
 import com.salesmate.realtime.persistence.LocationRow;
 
 import java.util.LinkedHashMap;
@@ -7,7 +10,36 @@ import java.util.Map;
 
 /** JSON shapes shared by several resources. */
 final class Representations {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Representations() {
+    }
+
+    static Map<String, Object> site(Site site) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("siteId", site.siteId());
+        m.put("tenantId", site.tenantId());
+        m.put("name", site.name());
+        m.put("latitude", site.latitude());
+        m.put("longitude", site.longitude());
+        m.put("radius", site.radius());
+        m.put("dwell", site.dwellSeconds());
+        m.put("customerId", site.customerId());
+        m.put("data", json(site.data()));
+        m.put("updatedAt", site.updatedAt());
+        return m;
+    }
+
+    /** Stored JSON text as JSON again (it was written from a parsed body). */
+    private static Object json(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
     }
 
     static Map<String, Object> location(LocationRow row) {

@@ -53,6 +53,8 @@ final class TestDatabase implements AutoCloseable {
             h.execute("DELETE FROM locations");
             h.execute("DELETE FROM salesmen");
             h.execute("DELETE FROM notifications");
+            h.execute("DELETE FROM sites");
+            h.execute("DELETE FROM site_versions");
         });
     }
 

@@ -7,6 +7,8 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.client.Entity;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +40,10 @@ class AuthorizationMatrixTest {
 
     /** A salesman of tenant-a, connected once so that status and locations find him. */
     static final String SALESMAN = "auth-matrix-s1";
+
+    /** A site of tenant-a, put before each case (a DELETE that is allowed removes it). */
+    static final String SITE = "auth-matrix-site";
+    static final String SITE_BODY = "{\"tenantId\":\"tenant-a\",\"name\":\"HQ\",\"latitude\":1,\"longitude\":2}";
 
     /** The callers, in the column order of the table. */
     enum Who {
@@ -77,7 +83,12 @@ class AuthorizationMatrixTest {
             new Row("POST", "/emit/event", "{\"tenantId\":\"tenant-a\",\"event\":\"visit:created\",\"data\":{\"v\":1}}",
                                                                          401, 401, 200, 200, 403, 200, 403, 403),
             new Row("POST", "/broadcast", "{\"event\":\"maintenance\",\"data\":{\"at\":1}}",
-                                                                         401, 401, 200, 403, 403, 403, 403, 403));
+                                                                         401, 401, 200, 403, 403, 403, 403, 403),
+            new Row("PUT", "/sites/" + SITE, SITE_BODY,                  401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("GET", "/sites/" + SITE + "?tenantId=tenant-a", null, 401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("GET", "/sites?tenantId=tenant-a", null,             401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("DELETE", "/sites/" + SITE + "?tenantId=tenant-a", null,
+                                                                         401, 401, 200, 200, 403, 200, 403, 403));
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -108,9 +119,17 @@ class AuthorizationMatrixTest {
     @MethodSource("cases")
     void callerGetsTheStatusOfTheMatrix(String endpoint, Who who, int expected, Row row) throws Exception {
         String credential = CREDENTIALS.get(who).apply(APP);
-        Response r = "GET".equals(row.method())
-                ? APP.get(row.path(), credential)
-                : APP.post(row.path(), credential, row.body());
+        Response put = APP.request("/sites/" + SITE, TestApp.ADMIN_KEY)
+                .put(Entity.entity(SITE_BODY, MediaType.APPLICATION_JSON_TYPE));
+        assertThat(put.getStatus()).isEqualTo(200);
+        put.close();
+        Response r = switch (row.method()) {
+            case "GET" -> APP.get(row.path(), credential);
+            case "DELETE" -> APP.request(row.path(), credential).delete();
+            case "PUT" -> APP.request(row.path(), credential)
+                    .put(Entity.entity(row.body(), MediaType.APPLICATION_JSON_TYPE));
+            default -> APP.post(row.path(), credential, row.body());
+        };
         String text = r.readEntity(String.class);
         assertThat(r.getStatus()).as(endpoint + " as " + who + ": " + text).isEqualTo(expected);
         JsonNode body = JSON.readTree(text);

@@ -1,0 +1,114 @@
+package com.salesmate.realtime.resources;
+
+import com.salesmate.realtime.api.SiteRequest;
+import com.salesmate.realtime.auth.Caller;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.Ids;
+import com.salesmate.realtime.core.Site;
+import com.salesmate.realtime.visits.Sites;
+import io.dropwizard.auth.Auth;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tenant's customer sites (SPEC 10). A site id is the tenant's own; the tenant is the credential's, or
+ * {@code tenantId} (in the body of a PUT, in the query otherwise: required with the admin key).
+ */
+@Path(ApiPaths.ROOT + "/sites")
+@Produces(MediaType.APPLICATION_JSON)
+public class SiteResource {
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 10_000;
+
+    private final Sites sites;
+
+    public SiteResource(Sites sites) {
+        this.sites = sites;
+    }
+
+    @PUT
+    @Path("/{siteId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, Object> put(@Auth Caller caller, @PathParam("siteId") String siteId,
+                                   @NotNull @Valid SiteRequest body) {
+        Ids.require("siteId", siteId);
+        String tenantId = caller.resolveTenant(body.tenantId());
+        Sites.Written written = sites.put(tenantId, siteId, body);
+        return Answers.ok("created", written.created(), "site", Representations.site(written.site()));
+    }
+
+    @GET
+    @Path("/{siteId}")
+    public Map<String, Object> get(@Auth Caller caller, @PathParam("siteId") String siteId,
+                                   @QueryParam("tenantId") String tenantParam) {
+        Ids.require("siteId", siteId);
+        String tenantId = tenant(caller, tenantParam);
+        Site site = sites.find(tenantId, siteId).orElseThrow(() -> notFound(siteId));
+        return Answers.ok("site", Representations.site(site));
+    }
+
+    @DELETE
+    @Path("/{siteId}")
+    public Map<String, Object> delete(@Auth Caller caller, @PathParam("siteId") String siteId,
+                                      @QueryParam("tenantId") String tenantParam) {
+        Ids.require("siteId", siteId);
+        String tenantId = tenant(caller, tenantParam);
+        if (!sites.delete(tenantId, siteId)) {
+            throw notFound(siteId);
+        }
+        return Answers.ok("siteId", siteId, "deleted", true);
+    }
+
+    /** A page of the tenant's sites in id order; {@code next} is the {@code after} of the next page (null: last). */
+    @GET
+    public Map<String, Object> list(@Auth Caller caller, @QueryParam("tenantId") String tenantParam,
+                                    @QueryParam("after") String after, @QueryParam("limit") String limitParam) {
+        String tenantId = tenant(caller, tenantParam);
+        if (after != null && !after.isEmpty()) {
+            Ids.require("after", after);
+        }
+        int limit = limit(limitParam);
+        List<Site> page = sites.page(tenantId, after, limit);
+        String next = page.size() == limit ? page.get(page.size() - 1).siteId() : null;
+        return Answers.ok("tenantId", tenantId, "count", page.size(),
+                "sites", page.stream().map(Representations::site).toList(), "next", next);
+    }
+
+    private static String tenant(Caller caller, String tenantParam) {
+        if (tenantParam != null) {
+            Ids.require("tenantId", tenantParam);
+        }
+        return caller.resolveTenant(tenantParam);
+    }
+
+    private static int limit(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value.trim());
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_LIMIT);
+    }
+
+    private static ApiException notFound(String siteId) {
+        return ApiException.notFound("no site " + siteId + " in this tenant");
+    }
+}
