@@ -46,6 +46,7 @@ import com.salesmate.realtime.tasks.AdminKeyFilter;
 import com.salesmate.realtime.tasks.DisconnectTask;
 import com.salesmate.realtime.visits.SiteIndex;
 import com.salesmate.realtime.visits.Sites;
+import com.salesmate.realtime.visits.VisitRecorder;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -150,6 +151,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 new RealtimeHub.Services(metrics, environment.getValidator(), new BlockingWork(blocking, metrics), timers,
                         clock),
                 cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout());
+        writer.extend(new VisitRecorder(sites.index(), hub.publisher(), environment.metrics()));
         if (cluster == null) { // one node stores every notification: connects ask the database only when one may wait
             hub.notifications().trackPending();
         }
@@ -229,7 +231,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
         jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
-        jersey.register(new SiteResource(sites));
+        jersey.register(new SiteResource(sites, jdbi, clock));
         jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());
     }

@@ -30,6 +30,9 @@ public final class Events {
     public static final String LOCATION_UPDATED = "location:updated";
     public static final String SALESMAN_ONLINE = "salesman:online";
     public static final String SALESMAN_OFFLINE = "salesman:offline";
+    public static final String VISIT_ARRIVED = "visit:arrived";
+    public static final String VISIT_CHECKED_IN = "visit:checked_in";
+    public static final String VISIT_CHECKED_OUT = "visit:checked_out";
 
     /** Events a client may send. */
     public static final Set<String> INBOUND = Set.of(AUTHENTICATE, JOIN_TENANT, JOIN_SALESMAN, LOCATION_UPDATE,
@@ -38,7 +41,7 @@ public final class Events {
     /** Events this service sends; with {@link #INBOUND}, the per-event metric names. */
     public static final Set<String> OUTBOUND = Set.of(AUTHENTICATED, AUTH_ERROR, ERROR, VISIT_CREATED, VISIT_UPDATED,
             ORDER_CREATED, TARGET_PROGRESS, DASHBOARD_REFRESH, NOTIFICATION, ALERT, LOCATION_UPDATED, SALESMAN_ONLINE,
-            SALESMAN_OFFLINE, TYPING, STOP_TYPING);
+            SALESMAN_OFFLINE, TYPING, STOP_TYPING, VISIT_ARRIVED, VISIT_CHECKED_IN, VISIT_CHECKED_OUT);
 
     /** Every event name of this service, inbound and outbound: the per-event metric names. */
     public static final Set<String> OWN = Stream.concat(INBOUND.stream(), OUTBOUND.stream())
@@ -67,7 +70,7 @@ public final class Events {
             AUTHENTICATE, JOIN_TENANT, JOIN_SALESMAN, LOCATION_UPDATE, LOCATION_BATCH, TYPING, STOP_TYPING,
             NOTIFICATION_ACK, AUTHENTICATED, AUTH_ERROR, ERROR, VISIT_CREATED, VISIT_UPDATED, ORDER_CREATED,
             TARGET_PROGRESS, DASHBOARD_REFRESH, NOTIFICATION, ALERT, LOCATION_UPDATED, SALESMAN_ONLINE,
-            SALESMAN_OFFLINE)).collect(Collectors.toUnmodifiableSet());
+            SALESMAN_OFFLINE, VISIT_ARRIVED, VISIT_CHECKED_IN, VISIT_CHECKED_OUT)).collect(Collectors.toUnmodifiableSet());
 
     private Events() {
     }

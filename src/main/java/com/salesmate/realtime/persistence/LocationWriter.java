@@ -33,6 +33,8 @@ public class LocationWriter implements Managed {
     public static final String METRIC_QUEUE_DEPTH = "locations.writer.queue-depth";
     public static final String METRIC_BATCH_SIZE = "locations.writer.batch-size";
     public static final String METRIC_COMMIT = "locations.writer.commit";
+    /** Batches whose extension work (visit detection) failed and was rolled back; their locations were stored. */
+    public static final String METRIC_EXTENSION_FAILURES = "locations.writer.extension-failures";
     public static final String METRIC_FAILED_BATCHES = "locations.writer.failed-batches";
 
     private static final Logger LOG = LoggerFactory.getLogger(LocationWriter.class);
@@ -46,6 +48,21 @@ public class LocationWriter implements Managed {
     private record Pending(LocationRow row, CompletableFuture<Stored> result) {
     }
 
+    /**
+     * Work done in the transaction that stores a batch, on the rows it stored now (no duplicates), in the order they
+     * were submitted: what depends on exactly the stored points (visits) is then never done twice nor lost. It runs in
+     * a savepoint: when it throws, its own work is rolled back and the locations are stored all the same. It returns
+     * what to run once the batch is acknowledged (on the acknowledging thread; null: nothing).
+     */
+    public interface Extension {
+        Runnable stored(org.jdbi.v3.core.Handle handle, List<LocationRow> fresh);
+    }
+
+    private record Written(List<Stored> stored, Runnable after) {
+    }
+
+    private static final String SAVEPOINT = "extension";
+
     private final Jdbi jdbi;
     private final BlockingQueue<Pending> queue;
     private final int maxBatch;
@@ -53,6 +70,7 @@ public class LocationWriter implements Managed {
     private final Histogram batchSizes;
     private final Timer commitTimer;
     private final com.codahale.metrics.Counter failedBatches;
+    private final com.codahale.metrics.Counter extensionFailures;
     private final AtomicLong written = new AtomicLong();
     private volatile boolean accepting;
     private boolean stopped;
@@ -61,6 +79,7 @@ public class LocationWriter implements Managed {
     private Thread thread;
     private final BlockingQueue<Runnable> completions = new ArrayBlockingQueue<>(COMPLETION_BACKLOG);
     private Thread completer;
+    private volatile Extension extension;
 
     public LocationWriter(Jdbi jdbi, int queueCapacity, int maxBatch, Duration drainTimeout, MetricRegistry metrics) {
         this.jdbi = jdbi;
@@ -70,6 +89,7 @@ public class LocationWriter implements Managed {
         this.batchSizes = metrics.histogram(METRIC_BATCH_SIZE);
         this.commitTimer = metrics.timer(METRIC_COMMIT);
         this.failedBatches = metrics.counter(METRIC_FAILED_BATCHES);
+        this.extensionFailures = metrics.counter(METRIC_EXTENSION_FAILURES);
         metrics.register(METRIC_QUEUE_DEPTH, (Gauge<Integer>) queue::size);
     }
 
@@ -90,6 +110,11 @@ public class LocationWriter implements Managed {
             }
         }
         return results;
+    }
+
+    /** Sets the work done with every batch's stored rows (before {@link #start()}). */
+    public void extend(Extension extension) {
+        this.extension = extension;
     }
 
     public CompletableFuture<Stored> submit(LocationRow row) {
@@ -207,9 +232,9 @@ public class LocationWriter implements Managed {
     private void write(List<Pending> batch) {
         batchSizes.update(batch.size());
         List<LocationRow> rows = batch.stream().map(Pending::row).toList();
-        List<Stored> stored;
+        Written result;
         try (Timer.Context ignored = commitTimer.time()) {
-            stored = jdbi.inTransaction(handle -> {
+            result = jdbi.inTransaction(handle -> {
                 int[] inserted = LocationDao.insertAll(handle.getConnection(), rows); // no DAO attach per batch
                 LocationDao dao = null;
                 List<Stored> out = new ArrayList<>(rows.size());
@@ -229,7 +254,7 @@ public class LocationWriter implements Managed {
                         out.add(new Stored(mine ? row : first, !mine));
                     }
                 }
-                return out;
+                return new Written(out, extended(handle, out));
             });
         } catch (RuntimeException e) {
             failedBatches.inc();
@@ -241,11 +266,16 @@ public class LocationWriter implements Managed {
         }
         lastCommitFailed = false;
         lastError = null;
+        List<Stored> stored = result.stored();
         written.addAndGet(stored.stream().filter(s -> !s.duplicate()).count());
         List<Pending> done = List.copyOf(batch);
+        Runnable after = result.after();
         Runnable completion = () -> {
             for (int i = 0; i < done.size(); i++) {
                 done.get(i).result().complete(stored.get(i));
+            }
+            if (after != null) {
+                after.run();
             }
         };
         try {
@@ -253,6 +283,30 @@ public class LocationWriter implements Managed {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             completion.run(); // stopping: answered here rather than never
+        }
+    }
+
+    /** The extension's work on the rows stored now, in a savepoint of the batch's transaction. */
+    private Runnable extended(org.jdbi.v3.core.Handle handle, List<Stored> out) {
+        Extension e = extension;
+        if (e == null) {
+            return null;
+        }
+        List<LocationRow> fresh = out.stream().filter(st -> !st.duplicate()).map(Stored::row).toList();
+        if (fresh.isEmpty()) {
+            return null;
+        }
+        handle.savepoint(SAVEPOINT);
+        try {
+            Runnable after = e.stored(handle, fresh);
+            handle.releaseSavepoint(SAVEPOINT);
+            return after;
+        } catch (RuntimeException failure) {
+            handle.rollbackToSavepoint(SAVEPOINT);
+            extensionFailures.inc();
+            LOG.warn("work on a stored location batch was rolled back (the locations are stored): {}",
+                    DatabaseErrors.describe(failure));
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package com.salesmate.realtime.resources;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.core.Site;
+import com.salesmate.realtime.core.Visit;
 import com.salesmate.realtime.persistence.LocationRow;
 
 import java.util.LinkedHashMap;
@@ -27,6 +28,24 @@ final class Representations {
         m.put("customerId", site.customerId());
         m.put("data", json(site.data()));
         m.put("updatedAt", site.updatedAt());
+        return m;
+    }
+
+    static Map<String, Object> visit(Visit v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("visitId", v.visitId());
+        m.put("tenantId", v.tenantId());
+        m.put("salesmanId", v.salesmanId());
+        m.put("siteId", v.siteId());
+        m.put("arrivedAt", v.arrivedAt());
+        m.put("checkedInAt", v.checkedInAt());
+        m.put("leftAt", v.leftAt());
+        m.put("checkedOutAt", v.checkedOutAt());
+        m.put("duration", v.duration());
+        m.put("open", v.isOpen());
+        m.put("latitude", v.latitude());
+        m.put("longitude", v.longitude());
+        m.put("accuracy", v.accuracy());
         return m;
     }
 

@@ -6,6 +6,7 @@ import com.salesmate.realtime.core.Ids;
 import com.salesmate.realtime.persistence.LocationDao;
 import com.salesmate.realtime.persistence.SalesmanDao;
 import com.salesmate.realtime.persistence.SalesmanRow;
+import com.salesmate.realtime.persistence.VisitDao;
 import com.salesmate.realtime.hub.Presence;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
@@ -66,6 +67,37 @@ public class SalesmanResource {
                                          @QueryParam("limit") String limitParam) {
         Ids.require("salesmanId", salesmanId);
         caller.requireOperator();
+        Window w = window(fromParam, toParam, limitParam, clock);
+        String tenantId = tenantOf(salesmanId);
+        caller.requireTenant(tenantId);
+        List<Map<String, Object>> locations = jdbi.withExtension(LocationDao.class,
+                        dao -> dao.trail(tenantId, salesmanId, w.from(), w.to(), w.limit()))
+                .stream().map(Representations::location).toList();
+        return Answers.ok("salesmanId", salesmanId, "tenantId", tenantId, "count", locations.size(),
+                "locations", locations);
+    }
+
+    @GET
+    @Path("/visits")
+    public Map<String, Object> visits(@Auth Caller caller, @PathParam("salesmanId") String salesmanId,
+                                      @QueryParam("from") String fromParam, @QueryParam("to") String toParam,
+                                      @QueryParam("limit") String limitParam) {
+        Ids.require("salesmanId", salesmanId);
+        caller.requireOperator();
+        Window w = window(fromParam, toParam, limitParam, clock);
+        String tenantId = tenantOf(salesmanId);
+        caller.requireTenant(tenantId);
+        List<Map<String, Object>> visits = jdbi.withExtension(VisitDao.class,
+                        dao -> dao.ofSalesman(tenantId, salesmanId, w.from(), w.to(), w.limit()))
+                .stream().map(Representations::visit).toList();
+        return Answers.ok("salesmanId", salesmanId, "tenantId", tenantId, "count", visits.size(), "visits", visits);
+    }
+
+    /** A time window and a limit from the query: {@code from}/{@code to} epoch ms (default: the last 24 h). */
+    record Window(long from, long to, int limit) {
+    }
+
+    static Window window(String fromParam, String toParam, String limitParam, Clock clock) {
         long to = epochMillis("to", toParam, clock.millis());
         long from = epochMillis("from", fromParam, Math.max(0, to - DEFAULT_WINDOW_MS));
         if (from > to) {
@@ -75,13 +107,7 @@ public class SalesmanResource {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_LIMIT);
         }
-        String tenantId = tenantOf(salesmanId);
-        caller.requireTenant(tenantId);
-        List<Map<String, Object>> locations = jdbi.withExtension(LocationDao.class,
-                        dao -> dao.trail(tenantId, salesmanId, from, to, (int) limit))
-                .stream().map(Representations::location).toList();
-        return Answers.ok("salesmanId", salesmanId, "tenantId", tenantId, "count", locations.size(),
-                "locations", locations);
+        return new Window(from, to, (int) limit);
     }
 
     /** The salesman's tenant: from live presence, else from the last-seen table; 404 when never seen. */

@@ -5,6 +5,7 @@ import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Ids;
 import com.salesmate.realtime.core.Site;
+import com.salesmate.realtime.persistence.VisitDao;
 import com.salesmate.realtime.visits.Sites;
 import io.dropwizard.auth.Auth;
 import jakarta.validation.Valid;
@@ -18,7 +19,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.jdbi.v3.core.Jdbi;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -33,9 +36,13 @@ public class SiteResource {
     static final int MAX_LIMIT = 10_000;
 
     private final Sites sites;
+    private final Jdbi jdbi;
+    private final Clock clock;
 
-    public SiteResource(Sites sites) {
+    public SiteResource(Sites sites, Jdbi jdbi, Clock clock) {
         this.sites = sites;
+        this.jdbi = jdbi;
+        this.clock = clock;
     }
 
     @PUT
@@ -69,6 +76,21 @@ public class SiteResource {
             throw notFound(siteId);
         }
         return Answers.ok("siteId", siteId, "deleted", true);
+    }
+
+    /** The site's visits that arrived in the window, oldest first (the site may since have been deleted). */
+    @GET
+    @Path("/{siteId}/visits")
+    public Map<String, Object> visits(@Auth Caller caller, @PathParam("siteId") String siteId,
+                                      @QueryParam("tenantId") String tenantParam, @QueryParam("from") String fromParam,
+                                      @QueryParam("to") String toParam, @QueryParam("limit") String limitParam) {
+        Ids.require("siteId", siteId);
+        String tenantId = tenant(caller, tenantParam);
+        SalesmanResource.Window w = SalesmanResource.window(fromParam, toParam, limitParam, clock);
+        List<Map<String, Object>> visits = jdbi.withExtension(VisitDao.class,
+                        dao -> dao.ofSite(tenantId, siteId, w.from(), w.to(), w.limit()))
+                .stream().map(Representations::visit).toList();
+        return Answers.ok("siteId", siteId, "tenantId", tenantId, "count", visits.size(), "visits", visits);
     }
 
     /** A page of the tenant's sites in id order; {@code next} is the {@code after} of the next page (null: last). */

@@ -1,6 +1,8 @@
 package com.salesmate.realtime.visits;
 
 import com.salesmate.realtime.core.Site;
+import com.salesmate.realtime.core.Visit;
+import com.salesmate.realtime.hub.Events;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,9 +27,9 @@ import java.util.Map;
  * so the same points (a replayed batch) are never applied twice and any node goes on from the stored state.
  */
 public final class VisitDetector {
-    public static final String ARRIVED = "visit:arrived";
-    public static final String CHECKED_IN = "visit:checked_in";
-    public static final String CHECKED_OUT = "visit:checked_out";
+    public static final String ARRIVED = Events.VISIT_ARRIVED;
+    public static final String CHECKED_IN = Events.VISIT_CHECKED_IN;
+    public static final String CHECKED_OUT = Events.VISIT_CHECKED_OUT;
     static final long EXIT_MILLIS = 60_000;
     static final double BEST_ACCURACY_NEEDED = 50;
 

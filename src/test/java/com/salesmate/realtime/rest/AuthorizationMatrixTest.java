@@ -87,6 +87,9 @@ class AuthorizationMatrixTest {
             new Row("PUT", "/sites/" + SITE, SITE_BODY,                  401, 401, 200, 200, 403, 200, 403, 403),
             new Row("GET", "/sites/" + SITE + "?tenantId=tenant-a", null, 401, 401, 200, 200, 403, 200, 403, 403),
             new Row("GET", "/sites?tenantId=tenant-a", null,             401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("GET", "/sites/" + SITE + "/visits?tenantId=tenant-a", null,
+                                                                         401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("GET", "/salesmen/" + SALESMAN + "/visits", null,    401, 401, 200, 200, 403, 200, 403, 403),
             new Row("DELETE", "/sites/" + SITE + "?tenantId=tenant-a", null,
                                                                          401, 401, 200, 200, 403, 200, 403, 403));
 

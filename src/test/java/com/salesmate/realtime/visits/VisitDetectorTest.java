@@ -1,6 +1,7 @@
 package com.salesmate.realtime.visits;
 
 import com.salesmate.realtime.core.Site;
+import com.salesmate.realtime.core.Visit;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

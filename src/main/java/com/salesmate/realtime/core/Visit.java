@@ -1,4 +1,4 @@
-package com.salesmate.realtime.visits;
+package com.salesmate.realtime.core;
 
 /**
  * One stay of a salesman at a site, as stored ({@code visits}): the site's circle as it was at arrival, the arrival
@@ -19,17 +19,17 @@ public record Visit(String visitId, String tenantId, String salesmanId, String s
         return leftAt == null ? null : leftAt - arrivedAt;
     }
 
-    Visit seen(long at, Long outside) {
+    public Visit seen(long at, Long outside) {
         return new Visit(visitId, tenantId, salesmanId, siteId, siteLatitude, siteLongitude, radius, dwellSeconds,
                 arrivedAt, latitude, longitude, accuracy, checkedInAt, leftAt, checkedOutAt, outside, at);
     }
 
-    Visit checkedIn(long at) {
+    public Visit checkedIn(long at) {
         return new Visit(visitId, tenantId, salesmanId, siteId, siteLatitude, siteLongitude, radius, dwellSeconds,
                 arrivedAt, latitude, longitude, accuracy, at, leftAt, checkedOutAt, null, at);
     }
 
-    Visit checkedOut(long at) {
+    public Visit checkedOut(long at) {
         return new Visit(visitId, tenantId, salesmanId, siteId, siteLatitude, siteLongitude, radius, dwellSeconds,
                 arrivedAt, latitude, longitude, accuracy, checkedInAt, outsideSince, at, outsideSince, at);
     }

@@ -1,0 +1,84 @@
+package com.salesmate.realtime.visits;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.salesmate.realtime.api.VisitEvent;
+import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.core.Visit;
+import com.salesmate.realtime.hub.Publisher;
+import com.salesmate.realtime.persistence.LocationRow;
+import com.salesmate.realtime.persistence.LocationWriter;
+import com.salesmate.realtime.persistence.VisitDao;
+import org.jdbi.v3.core.Handle;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Visit detection on every stored point (live and batched): run by the location writer in the transaction that stores
+ * the points, on the points it stored now — a replayed batch (all duplicates) decides nothing, and the open visits are
+ * read from and written to the database there, so any node goes on from where another left off. The events go out
+ * once the points are acknowledged, to the tenant's managers and to the salesman's room.
+ */
+public final class VisitRecorder implements LocationWriter.Extension {
+    public static final String METRIC_PREFIX = "visits.events.";
+
+    private final SiteIndex sites;
+    private final Publisher publisher;
+    private final Map<String, Meter> meters = new LinkedHashMap<>();
+
+    public VisitRecorder(SiteIndex sites, Publisher publisher, MetricRegistry metrics) {
+        this.sites = sites;
+        this.publisher = publisher;
+        for (String event : List.of(VisitDetector.ARRIVED, VisitDetector.CHECKED_IN, VisitDetector.CHECKED_OUT)) {
+            meters.put(event, metrics.meter(METRIC_PREFIX + event.substring("visit:".length())));
+        }
+    }
+
+    @Override
+    public Runnable stored(Handle handle, List<LocationRow> fresh) {
+        Map<String, List<LocationRow>> bySalesman = new LinkedHashMap<>();
+        for (LocationRow row : fresh) {
+            if (sites.size(row.tenantId()) > 0) { // a tenant without sites has no visits to detect
+                bySalesman.computeIfAbsent(row.salesmanId(), s -> new ArrayList<>()).add(row);
+            }
+        }
+        if (bySalesman.isEmpty()) {
+            return null;
+        }
+        VisitDao dao = handle.attach(VisitDao.class);
+        Map<String, List<Visit>> open = new LinkedHashMap<>();
+        for (Visit v : dao.open(bySalesman.keySet())) {
+            open.computeIfAbsent(v.salesmanId(), s -> new ArrayList<>()).add(v);
+        }
+        List<VisitDetector.Decision> decisions = new ArrayList<>();
+        bySalesman.forEach((salesmanId, rows) -> {
+            String tenantId = rows.get(0).tenantId(); // a salesman id is bound to one tenant
+            List<VisitDetector.Fix> points = rows.stream()
+                    .sorted(Comparator.comparingLong(LocationRow::recordedAt))
+                    .map(r -> new VisitDetector.Fix(r.recordedAt(), r.latitude(), r.longitude(), r.accuracy()))
+                    .toList();
+            List<Visit> his = open.getOrDefault(salesmanId, List.of()).stream()
+                    .filter(v -> v.tenantId().equals(tenantId))
+                    .toList();
+            VisitDetector.Outcome outcome = VisitDetector.advance(tenantId, salesmanId, his, points, sites);
+            outcome.changed().values().forEach(dao::store);
+            decisions.addAll(outcome.decisions());
+        });
+        return decisions.isEmpty() ? null : () -> decisions.forEach(this::publish);
+    }
+
+    private void publish(VisitDetector.Decision d) {
+        Visit v = d.visit();
+        boolean out = VisitDetector.CHECKED_OUT.equals(d.event());
+        VisitEvent payload = new VisitEvent(v.tenantId(), v.salesmanId(), v.siteId(), v.visitId(), d.point().at(),
+                d.point().latitude(), d.point().longitude(), d.point().accuracy(), out ? v.duration() : null,
+                out ? v.checkedInAt() != null : null);
+        publisher.toRoom(v.tenantId(), Rooms.managers(v.tenantId()), d.event(), payload);
+        publisher.toRoom(v.tenantId(), Rooms.salesman(v.tenantId(), v.salesmanId()), d.event(), payload);
+        meters.get(d.event()).mark();
+    }
+}
