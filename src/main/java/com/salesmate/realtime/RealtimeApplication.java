@@ -12,6 +12,7 @@ import com.salesmate.realtime.cluster.ClusterNode;
 import com.salesmate.realtime.cli.TokenCommand;
 import com.salesmate.realtime.console.ConsoleConfigServlet;
 import com.salesmate.realtime.console.ConsoleFilter;
+import com.salesmate.realtime.core.Webhook;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
 import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
@@ -36,6 +37,7 @@ import com.salesmate.realtime.resources.JsonExceptionMapper;
 import com.salesmate.realtime.resources.JsonUnauthorizedHandler;
 import com.salesmate.realtime.resources.SalesmanResource;
 import com.salesmate.realtime.resources.SiteResource;
+import com.salesmate.realtime.resources.WebhookResource;
 import com.salesmate.realtime.resources.StatsResource;
 import com.salesmate.realtime.resources.TenantResource;
 import com.salesmate.realtime.resources.UnexpectedExceptionMapper;
@@ -47,6 +49,9 @@ import com.salesmate.realtime.tasks.DisconnectTask;
 import com.salesmate.realtime.visits.SiteIndex;
 import com.salesmate.realtime.visits.Sites;
 import com.salesmate.realtime.visits.VisitRecorder;
+import com.salesmate.realtime.webhooks.Destinations;
+import com.salesmate.realtime.webhooks.WebhookSender;
+import com.salesmate.realtime.webhooks.Webhooks;
 import io.dropwizard.assets.AssetsBundle;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
@@ -151,7 +156,19 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 new RealtimeHub.Services(metrics, environment.getValidator(), new BlockingWork(blocking, metrics), timers,
                         clock),
                 cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout());
-        writer.extend(new VisitRecorder(sites.index(), hub.publisher(), environment.metrics()));
+        // webhooks: endpoints cached per tenant, an outbox written with what it reports, delivered by every node
+        Webhooks webhooks = new Webhooks(jdbi, hub.ids(), new Destinations(config.getWebhooks().allowPrivate),
+                environment.getObjectMapper(), clock,
+                environment.lifecycle().scheduledExecutorService("realtime-webhooks").threads(1).build(),
+                config.getVisits().siteRefresh.toJavaDuration());
+        environment.lifecycle().manage(webhooks);
+        environment.lifecycle().manage(new WebhookSender(jdbi, webhooks, clock, hub.ids(),
+                java.util.UUID.randomUUID().toString(), config.getWebhooks().timeout.toJavaDuration(),
+                config.getWebhooks().senders, environment.metrics()));
+        writer.extend(new VisitRecorder(sites.index(), hub.publisher(), webhooks, environment.metrics()));
+        hub.presence().listen((event, payload) -> webhooks.reportLater(payload.tenantId(),
+                Events.SALESMAN_ONLINE.equals(event) ? Webhook.SALESMAN_ONLINE : Webhook.SALESMAN_OFFLINE, payload,
+                payload.at()));
         if (cluster == null) { // one node stores every notification: connects ask the database only when one may wait
             hub.notifications().trackPending();
         }
@@ -164,7 +181,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
         schedulePurge(config, timers, blocking);
 
-        registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, clock);
+        registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, webhooks, clock);
         registerOperations(config, environment, writer, revocations, apiKeys);
         registerConsole(config, environment);
     }
@@ -211,7 +228,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     }
 
     private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Revocations revocations,
-                              Jdbi jdbi, Sites sites, Clock clock) {
+                              Jdbi jdbi, Sites sites, Webhooks webhooks, Clock clock) {
         var jersey = environment.jersey();
         jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
                 .setAuthenticator(new CallerAuthenticator(apiKeys, tokens, revocations))
@@ -230,7 +247,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new StatsResource(hub.directory()));
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
-        jersey.register(new EmitResource(hub.publisher(), hub.notifications(), clock));
+        jersey.register(new EmitResource(hub.publisher(), hub.notifications(), webhooks, clock));
+        jersey.register(new WebhookResource(webhooks));
         jersey.register(new SiteResource(sites, jdbi, clock));
         jersey.register(new HealthResource(environment.healthChecks()));
         jersey.register(new com.salesmate.realtime.resources.OpenApiResource());

@@ -57,6 +57,24 @@ public class RealtimeConfiguration extends Configuration {
         public Duration siteRefresh = Duration.seconds(2);
     }
 
+    /** Webhooks (SPEC 10). */
+    public static class WebhooksFactory {
+        /** Let endpoints be loopback or private addresses (off: an SSRF guard). */
+        @JsonProperty
+        public boolean allowPrivate = false;
+
+        /** Bound on one delivery (connect and answer). */
+        @JsonProperty
+        @NotNull
+        public Duration timeout = Duration.seconds(10);
+
+        /** Deliveries in flight at once on a node. */
+        @JsonProperty
+        @Min(1)
+        @Max(64)
+        public int senders = 4;
+    }
+
     @JsonProperty
     @NotNull
     private String dataDir = "data";
@@ -109,6 +127,11 @@ public class RealtimeConfiguration extends Configuration {
     @NotNull
     private VisitsFactory visits = new VisitsFactory();
 
+    @JsonProperty
+    @Valid
+    @NotNull
+    private WebhooksFactory webhooks = new WebhooksFactory();
+
     public String getDataDir() {
         return dataDir;
     }
@@ -151,5 +174,9 @@ public class RealtimeConfiguration extends Configuration {
 
     public VisitsFactory getVisits() {
         return visits;
+    }
+
+    public WebhooksFactory getWebhooks() {
+        return webhooks;
     }
 }

@@ -1,5 +1,6 @@
 package com.salesmate.realtime.cluster;
 
+import com.salesmate.realtime.api.PresenceEvent;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.hub.Events;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletionStage;
  * are recorded in the database as on a single node.
  */
 final class ClusterPresence implements Presence {
+    private volatile Listener listener;
     private final SharedState state;
     private final Publisher publisher;
     private final SightingRecorder sightings;
@@ -105,7 +107,17 @@ final class ClusterPresence implements Presence {
     }
 
     private void tell(String event, String tenantId, String salesmanId, long at) {
-        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, Presence.event(tenantId, salesmanId, at));
+        PresenceEvent payload = Presence.event(tenantId, salesmanId, at);
+        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, payload);
+        Listener l = listener;
+        if (l != null) {
+            l.changed(event, payload);
+        }
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.listener = listener;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.salesmate.realtime.hub;
 
+import com.salesmate.realtime.api.PresenceEvent;
 import com.salesmate.realtime.core.Identity;
 import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.persistence.SightingRecorder;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * the database (batched by the recorder) so that status survives restarts.
  */
 public class LocalPresence implements Presence {
+    private volatile Listener listener;
     private static final class State {
         final String tenantId;
         final long onlineSince;
@@ -99,7 +101,17 @@ public class LocalPresence implements Presence {
     }
 
     private void tell(String event, String tenantId, String salesmanId, long at) {
-        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, Presence.event(tenantId, salesmanId, at));
+        PresenceEvent payload = Presence.event(tenantId, salesmanId, at);
+        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, payload);
+        Listener l = listener;
+        if (l != null) {
+            l.changed(event, payload);
+        }
+    }
+
+    @Override
+    public void listen(Listener listener) {
+        this.listener = listener;
     }
 
     @Override

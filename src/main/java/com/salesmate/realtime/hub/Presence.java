@@ -32,4 +32,12 @@ public interface Presence {
 
     /** Online salesmen of a tenant. */
     List<Online> onlineInTenant(String tenantId);
+
+    /** Told each {@code salesman:online} / {@code salesman:offline} this node sends, with its payload. */
+    interface Listener {
+        void changed(String event, PresenceEvent payload);
+    }
+
+    /** Sets the listener (webhooks); none by default. */
+    void listen(Listener listener);
 }

@@ -32,6 +32,7 @@ public class RealtimeHub implements SocketEvents {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final WireJson json = new WireJson();
     private final Publisher publisher;
+    private final IdGenerator ids;
     private final Presence presence;
     private final Directory directory;
     private final NotificationService notifications;
@@ -47,7 +48,7 @@ public class RealtimeHub implements SocketEvents {
         Clock clock = services.clock();
         registerGauges(metrics.registry());
         Payloads payloads = new Payloads(services.validator(), metrics);
-        IdGenerator ids = new IdGenerator(clock);
+        this.ids = new IdGenerator(clock);
         Recovery recovery = reach.recovery(settings.recoveryWindow(), settings.recoveryMaxEvents(), clock);
         Reach.Wiring wiring = reach.wire(new Reach.Parts(registry,
                 new LocalPublisher(registry, metrics, json, fanout, recovery),
@@ -107,6 +108,11 @@ public class RealtimeHub implements SocketEvents {
 
     public ConnectionRegistry registry() {
         return registry;
+    }
+
+    /** Ids unique across the cluster (the node's slot is set once it has one). */
+    public IdGenerator ids() {
+        return ids;
     }
 
     public Publisher publisher() {

@@ -9,9 +9,11 @@ import com.salesmate.realtime.api.NotificationEmitRequest;
 import com.salesmate.realtime.auth.Caller;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Rooms;
+import com.salesmate.realtime.core.Webhook;
 import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.NotificationService;
 import com.salesmate.realtime.hub.Publisher;
+import com.salesmate.realtime.webhooks.Webhooks;
 import io.dropwizard.auth.Auth;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -32,11 +34,13 @@ import java.util.Map;
 public class EmitResource {
     private final Publisher publisher;
     private final NotificationService notifications;
+    private final Webhooks webhooks;
     private final Clock clock;
 
-    public EmitResource(Publisher publisher, NotificationService notifications, Clock clock) {
+    public EmitResource(Publisher publisher, NotificationService notifications, Webhooks webhooks, Clock clock) {
         this.publisher = publisher;
         this.notifications = notifications;
+        this.webhooks = webhooks;
         this.clock = clock;
     }
 
@@ -58,8 +62,12 @@ public class EmitResource {
         payload.put("message", body.message());
         payload.put("severity", body.severity() == null ? "info" : body.severity());
         payload.put("data", nullable(body.data()));
-        payload.put("emittedAt", clock.millis());
-        return delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT, payload));
+        long now = clock.millis();
+        payload.put("emittedAt", now);
+        Map<String, Object> answer = delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT,
+                payload));
+        webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
+        return answer;
     }
 
     @POST

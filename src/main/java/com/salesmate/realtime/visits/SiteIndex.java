@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  */
 public final class SiteIndex {
     /** Mean meters per degree of latitude (Earth's mean radius). */
-    static final double METERS_PER_DEGREE = Haversine.EARTH_RADIUS_M * Math.PI / 180;
+    public static final double METERS_PER_DEGREE = Haversine.EARTH_RADIUS_M * Math.PI / 180;
 
     /** A site whose exit circle contains a point, with the point's distance from its centre in meters. */
     public record Near(Site site, double distance) {

@@ -9,6 +9,7 @@ import com.salesmate.realtime.hub.Publisher;
 import com.salesmate.realtime.persistence.LocationRow;
 import com.salesmate.realtime.persistence.LocationWriter;
 import com.salesmate.realtime.persistence.VisitDao;
+import com.salesmate.realtime.webhooks.Webhooks;
 import org.jdbi.v3.core.Handle;
 
 import java.util.ArrayList;
@@ -28,11 +29,13 @@ public final class VisitRecorder implements LocationWriter.Extension {
 
     private final SiteIndex sites;
     private final Publisher publisher;
+    private final Webhooks webhooks;
     private final Map<String, Meter> meters = new LinkedHashMap<>();
 
-    public VisitRecorder(SiteIndex sites, Publisher publisher, MetricRegistry metrics) {
+    public VisitRecorder(SiteIndex sites, Publisher publisher, Webhooks webhooks, MetricRegistry metrics) {
         this.sites = sites;
         this.publisher = publisher;
+        this.webhooks = webhooks;
         for (String event : List.of(VisitDetector.ARRIVED, VisitDetector.CHECKED_IN, VisitDetector.CHECKED_OUT)) {
             meters.put(event, metrics.meter(METRIC_PREFIX + event.substring("visit:".length())));
         }
@@ -68,15 +71,28 @@ public final class VisitRecorder implements LocationWriter.Extension {
             outcome.changed().values().forEach(dao::store);
             decisions.addAll(outcome.decisions());
         });
+        for (VisitDetector.Decision d : decisions) { // the webhooks' outbox, in this same transaction
+            webhooks.report(handle, d.visit().tenantId(), webhookType(d.event()), payload(d), d.point().at());
+        }
         return decisions.isEmpty() ? null : () -> decisions.forEach(this::publish);
+    }
+
+    /** {@code visit:checked_in} is reported to webhooks as {@code visit.checked_in}. */
+    static String webhookType(String event) {
+        return event.replace(':', '.');
+    }
+
+    private static VisitEvent payload(VisitDetector.Decision d) {
+        Visit v = d.visit();
+        boolean out = VisitDetector.CHECKED_OUT.equals(d.event());
+        return new VisitEvent(v.tenantId(), v.salesmanId(), v.siteId(), v.visitId(), d.point().at(),
+                d.point().latitude(), d.point().longitude(), d.point().accuracy(), out ? v.duration() : null,
+                out ? v.checkedInAt() != null : null);
     }
 
     private void publish(VisitDetector.Decision d) {
         Visit v = d.visit();
-        boolean out = VisitDetector.CHECKED_OUT.equals(d.event());
-        VisitEvent payload = new VisitEvent(v.tenantId(), v.salesmanId(), v.siteId(), v.visitId(), d.point().at(),
-                d.point().latitude(), d.point().longitude(), d.point().accuracy(), out ? v.duration() : null,
-                out ? v.checkedInAt() != null : null);
+        VisitEvent payload = payload(d);
         publisher.toRoom(v.tenantId(), Rooms.managers(v.tenantId()), d.event(), payload);
         publisher.toRoom(v.tenantId(), Rooms.salesman(v.tenantId(), v.salesmanId()), d.event(), payload);
         meters.get(d.event()).mark();

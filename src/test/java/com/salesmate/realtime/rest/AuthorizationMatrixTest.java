@@ -43,6 +43,8 @@ class AuthorizationMatrixTest {
 
     /** A site of tenant-a, put before each case (a DELETE that is allowed removes it). */
     static final String SITE = "auth-matrix-site";
+    static final String HOOK_BODY = "{\"tenantId\":\"tenant-a\",\"url\":\"https://93.184.216.34/h\","
+            + "\"events\":[\"alert.created\"]}";
     static final String SITE_BODY = "{\"tenantId\":\"tenant-a\",\"name\":\"HQ\",\"latitude\":1,\"longitude\":2}";
 
     /** The callers, in the column order of the table. */
@@ -90,6 +92,8 @@ class AuthorizationMatrixTest {
             new Row("GET", "/sites/" + SITE + "/visits?tenantId=tenant-a", null,
                                                                          401, 401, 200, 200, 403, 200, 403, 403),
             new Row("GET", "/salesmen/" + SALESMAN + "/visits", null,    401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("PUT", "/webhooks/auth-matrix-hook", HOOK_BODY,       401, 401, 200, 200, 403, 200, 403, 403),
+            new Row("GET", "/webhooks?tenantId=tenant-a", null,          401, 401, 200, 200, 403, 200, 403, 403),
             new Row("DELETE", "/sites/" + SITE + "?tenantId=tenant-a", null,
                                                                          401, 401, 200, 200, 403, 200, 403, 403));
 

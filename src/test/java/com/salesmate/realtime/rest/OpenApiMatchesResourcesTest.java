@@ -204,7 +204,7 @@ class OpenApiMatchesResourcesTest {
             assertThat(documentedRequired).as(e.key() + " required fields of " + type.getSimpleName())
                     .containsExactlyInAnyOrderElementsOf(required);
         }
-        assertThat(bodies).isEqualTo(6);
+        assertThat(bodies).isEqualTo(7);
     }
 
     @Test

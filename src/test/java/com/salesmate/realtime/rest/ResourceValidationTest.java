@@ -132,7 +132,10 @@ class ResourceValidationTest {
                 .addResource(new TenantResource(new com.salesmate.realtime.hub.LocalDirectory(registry, metrics),
                         presence, jdbi))
                 .addResource(new SalesmanResource(presence, jdbi, CLOCK))
-                .addResource(new EmitResource(publisher, notifications, CLOCK))
+                .addResource(new EmitResource(publisher, notifications, new com.salesmate.realtime.webhooks.Webhooks(
+                        jdbi, new com.salesmate.realtime.persistence.IdGenerator(CLOCK),
+                        new com.salesmate.realtime.webhooks.Destinations(false), strictMapper(), CLOCK, null,
+                        Duration.ofSeconds(2)), CLOCK)) // not started: no endpoints, no outbox
                 .build();
     }
 

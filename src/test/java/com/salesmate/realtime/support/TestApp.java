@@ -159,6 +159,13 @@ public final class TestApp {
         return request(path, credential).get();
     }
 
+    /** The status of a GET, with the response closed (an unread one holds a pooled connection of the client). */
+    public int status(String path, String credential) {
+        try (Response r = get(path, credential)) {
+            return r.getStatus();
+        }
+    }
+
     public Response post(String path, String credential, String json) {
         return request(path, credential).post(Entity.entity(json, MediaType.APPLICATION_JSON_TYPE));
     }

@@ -134,7 +134,7 @@ class VisitsEndToEndTest {
                 TestApp.ADMIN_KEY);
         assertThat(bySite.path("visits").get(0).path("visitId")).isEqualTo(v.path("visitId"));
         // another tenant's manager may not read them
-        assertThat(APP.get("/salesmen/" + salesman + "/visits", APP.managerToken("other", "m")).getStatus())
+        assertThat(APP.status("/salesmen/" + salesman + "/visits", APP.managerToken("other", "m")))
                 .isEqualTo(403);
     }
 

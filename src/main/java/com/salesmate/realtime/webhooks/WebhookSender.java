@@ -1,0 +1,234 @@
+package com.salesmate.realtime.webhooks;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.salesmate.realtime.core.ApiException;
+import com.salesmate.realtime.core.Webhook;
+import com.salesmate.realtime.persistence.IdGenerator;
+import com.salesmate.realtime.persistence.WebhookDao;
+import com.standardwebhooks.exceptions.WebhookSigningException;
+import io.dropwizard.lifecycle.Managed;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers the outbox (SPEC 10): each due message is leased by one node, POSTed with the Standard Webhooks headers
+ * ({@code webhook-id} the same on every attempt, a fresh {@code webhook-timestamp} and {@code webhook-signature}),
+ * within {@code timeout}, never following a redirect. 2xx: delivered. 410: the endpoint is disabled and nothing more
+ * goes to it. Anything else (another status, a timeout, a refused connection): again after 5 s, 5 min, 30 min, 2 h,
+ * 5 h, 10 h and 10 h (±20% jitter; a longer {@code Retry-After} is honoured, up to a day), so for 27 h 35 min, then
+ * given up. Every attempt is logged ({@code GET /webhooks/{id}/deliveries}).
+ */
+public final class WebhookSender implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
+    /** Wait after the n-th failed attempt (index n - 1); past the last, the message is given up. */
+    static final List<Duration> RETRIES = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
+            Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
+    static final long MAX_RETRY_AFTER_MS = Duration.ofDays(1).toMillis();
+    private static final long LEASE_MS = 60_000;
+    private static final int BATCH = 32;
+
+    private final Jdbi jdbi;
+    private final Webhooks webhooks;
+    private final HttpClient http;
+    private final Clock clock;
+    private final IdGenerator ids;
+    private final String node;
+    private final Duration timeout;
+    private final ScheduledExecutorService poller;
+    private final ExecutorService senders;
+    private final int threads;
+    private final Meter delivered;
+    private final Meter retried;
+    private final Meter failed;
+    private final Meter disabled;
+    private ScheduledFuture<?> polling;
+
+    public WebhookSender(Jdbi jdbi, Webhooks webhooks, Clock clock, IdGenerator ids, String node, Duration timeout,
+                         int threads, MetricRegistry metrics) {
+        this.jdbi = jdbi;
+        this.webhooks = webhooks;
+        this.clock = clock;
+        this.ids = ids;
+        this.node = node;
+        this.timeout = timeout;
+        this.threads = threads;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "webhook-poller"));
+        this.senders = Executors.newFixedThreadPool(threads, r -> daemon(r, "webhook-sender"));
+        this.delivered = metrics.meter("webhooks.deliveries.delivered");
+        this.retried = metrics.meter("webhooks.deliveries.retry");
+        this.failed = metrics.meter("webhooks.deliveries.failed");
+        this.disabled = metrics.meter("webhooks.deliveries.disabled");
+        metrics.register("webhooks.pending", (Gauge<Long>) () -> {
+            try {
+                return jdbi.withExtension(WebhookDao.class, WebhookDao::pending);
+            } catch (RuntimeException e) {
+                return -1L;
+            }
+        });
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void start() {
+        polling = poller.scheduleWithFixedDelay(this::poll, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        if (polling != null) {
+            polling.cancel(false);
+        }
+        poller.shutdown();
+        senders.shutdown();
+        senders.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    }
+
+    /** Leases what is due (no more than the senders can take) and hands it to them. */
+    void poll() {
+        try {
+            long now = clock.millis();
+            long leaseUntil = now + LEASE_MS + ThreadLocalRandom.current().nextInt(1000); // unique per poll
+            List<WebhookDao.Message> due = jdbi.withExtension(WebhookDao.class, dao -> {
+                if (dao.lease(node, leaseUntil, now, Math.min(BATCH, threads * 4)) == 0) {
+                    return List.of();
+                }
+                return dao.leased(node, leaseUntil);
+            });
+            if (due.isEmpty()) {
+                return;
+            }
+            List<java.util.concurrent.Future<?>> running = due.stream()
+                    .<java.util.concurrent.Future<?>>map(m -> senders.submit(() -> deliver(m))).toList();
+            for (java.util.concurrent.Future<?> f : running) {
+                f.get(); // the next poll leases again only when these are done
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("webhook outbox not polled: {}", e.toString());
+        }
+    }
+
+    void deliver(WebhookDao.Message m) {
+        Optional<Webhook> endpoint = webhooks.find(m.tenantId(), m.webhookId());
+        if (endpoint.isEmpty() || !endpoint.get().enabled()) {
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "dropped", m.attempts(),
+                    m.nextAttemptAt()));
+            return;
+        }
+        Webhook w = endpoint.get();
+        int attempt = m.attempts() + 1;
+        long started = System.nanoTime();
+        Integer status = null;
+        String error = null;
+        Long retryAfter = null;
+        try {
+            URI uri = webhooks.destinations().check(w.url());
+            long timestamp = clock.millis() / 1000;
+            String signature = new com.standardwebhooks.Webhook(w.secret()).sign(m.messageId(), timestamp, m.body());
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(timeout)
+                    .header("content-type", "application/json")
+                    .header("user-agent", "salesmate-realtime-webhooks")
+                    .header("webhook-id", m.messageId())
+                    .header("webhook-timestamp", Long.toString(timestamp))
+                    .header("webhook-signature", signature)
+                    .POST(HttpRequest.BodyPublishers.ofString(m.body()))
+                    .build();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            status = response.statusCode();
+            retryAfter = response.headers().firstValue("retry-after").map(WebhookSender::retryAfterMillis)
+                    .orElse(null);
+        } catch (ApiException e) {
+            error = "destination refused: " + e.getMessage();
+        } catch (WebhookSigningException e) {
+            error = "not signed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "interrupted";
+        } catch (Exception e) {
+            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long now = clock.millis();
+        String outcome;
+        if (status != null && status >= 200 && status < 300) {
+            outcome = "delivered";
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "delivered", attempt, now));
+            delivered.mark();
+        } else if (status != null && status == 410) {
+            outcome = "disabled";
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "dropped", attempt, now));
+            webhooks.disable(m.tenantId(), m.webhookId(), "the endpoint answered 410 Gone");
+            disabled.mark();
+            LOG.info("webhook {} of tenant {} disabled: it answered 410 Gone", m.webhookId(), m.tenantId());
+        } else if (attempt > RETRIES.size()) {
+            outcome = "failed";
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "failed", attempt, now));
+            failed.mark();
+        } else {
+            outcome = "retry";
+            long next = now + nextDelay(attempt, retryAfter);
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "pending", attempt, next));
+            retried.mark();
+        }
+        WebhookDao.Delivery log = new WebhookDao.Delivery(ids.next(), m.tenantId(), m.webhookId(), m.messageId(),
+                m.type(), attempt, now, status, error == null ? null : truncate(error), took, outcome);
+        jdbi.useExtension(WebhookDao.class, dao -> dao.logged(log));
+    }
+
+    /** The wait after the {@code attempt}-th failure: the schedule with ±20% jitter, or a longer Retry-After. */
+    static long nextDelay(int attempt, Long retryAfterMillis) {
+        long base = RETRIES.get(attempt - 1).toMillis();
+        long jittered = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        if (retryAfterMillis != null && retryAfterMillis > jittered) {
+            return Math.min(retryAfterMillis, MAX_RETRY_AFTER_MS);
+        }
+        return jittered;
+    }
+
+    /** {@code Retry-After}: seconds, or an HTTP date; null when neither. */
+    static Long retryAfterMillis(String value) {
+        String v = value.trim();
+        try {
+            return Math.max(0, Long.parseLong(v)) * 1000;
+        } catch (NumberFormatException notSeconds) {
+            try {
+                return Math.max(0, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()
+                        .toEpochMilli() - System.currentTimeMillis());
+            } catch (RuntimeException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 500 ? s : s.substring(0, 500);
+    }
+}
