@@ -149,6 +149,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 environment.lifecycle().scheduledExecutorService("realtime-sites").threads(1).build(),
                 config.getVisits().siteRefresh.toJavaDuration(), config.getVisits().maxSitesPerTenant, clock);
         environment.lifecycle().manage(sites);
+        environment.metrics().register("visits.sites",
+                (com.codahale.metrics.Gauge<Integer>) () -> sites.index().size()); // held in this node's memory
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
         ClusterNode cluster = clusterNode(config, revocations, environment, jwtSecret);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),

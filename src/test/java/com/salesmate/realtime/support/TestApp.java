@@ -126,7 +126,7 @@ public final class TestApp {
         return tokens;
     }
 
-    /** A meter's (or counter's) count on the admin port's /metrics JSON; 0 when it is not registered yet. */
+    /** A meter's (or counter's) count, or a gauge's value, on the admin port's /metrics JSON; 0 when not registered. */
     public long meter(String name) {
         try {
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
@@ -139,6 +139,9 @@ public final class TestApp {
             com.fasterxml.jackson.databind.JsonNode m = metrics.path("meters").path(name);
             if (m.isMissingNode()) {
                 m = metrics.path("counters").path(name);
+            }
+            if (m.isMissingNode()) { // a gauge: its value
+                return metrics.path("gauges").path(name).path("value").asLong(0);
             }
             return m.path("count").asLong(0);
         } catch (IOException e) {
