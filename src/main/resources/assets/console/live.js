@@ -7,6 +7,10 @@ const SERVER_CLOSE_RETRY_MS = 1000;
 /** How long presence events gather before the online list is read again. */
 const RELOAD_PAUSE_MS = 250;
 const TRAIL_STYLE = { color: '#c2410c', weight: 3 };
+const SITE_STYLE = { color: '#15803d', weight: 2, fillOpacity: 0.08 };
+const VISIT_STYLE = { color: '#15803d', weight: 3, fillOpacity: 0.3 };
+/** Sites drawn on the map: the first page of the tenant's (the API's default page is 1,000). */
+const SITES_PAGE = 1000;
 
 function tileHost(template) {
   try {
@@ -47,6 +51,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
   $('feed').replaceChildren();
   say('live-error', '');
   say('trail-info', '');
+  say('sites-info', '');
   say('notify-result', '');
   say('alert-result', '');
 
@@ -174,6 +179,43 @@ export function startLive({ config, token, claims, setState, signOut }) {
     }
   }
 
+  // ---- sites: each a circle of its radius; a site with a salesman checked in (or arrived) is drawn filled
+  const sites = new Map(); // siteId -> { circle, name, present: Set of salesmanIds }
+  async function loadSites() {
+    try {
+      const answer = await api('GET', `/sites?limit=${SITES_PAGE}`);
+      if (stopped) return;
+      for (const site of answer.sites) {
+        if (sites.has(site.siteId)) continue;
+        const label = document.createElement('span'); // text, never HTML
+        label.textContent = site.name;
+        const circle = L.circle([site.latitude, site.longitude], { radius: site.radius, ...SITE_STYLE })
+          .bindTooltip(label, { direction: 'top', className: 'site-label' }).addTo(map);
+        circle.getElement().setAttribute('data-site', site.siteId);
+        sites.set(site.siteId, { circle, name: site.name, present: new Set() });
+      }
+      say('sites-info', answer.count ? `${answer.count} site(s) of the tenant on the map.` : '');
+      if (!centred && sites.size) { // no position yet: show where the sites are
+        map.fitBounds(L.featureGroup([...sites.values()].map((x) => x.circle)).getBounds(),
+          { padding: [24, 24], maxZoom: 14 });
+        centred = true;
+      }
+    } catch (e) {
+      failed('Could not load the sites', e);
+    }
+  }
+  function visit(event, p) {
+    const site = sites.get(p.siteId);
+    if (!site) return;
+    if (event === 'visit:checked_out') site.present.delete(p.salesmanId);
+    else site.present.add(p.salesmanId);
+    site.circle.setStyle(site.present.size ? VISIT_STYLE : SITE_STYLE);
+    site.circle.getElement().setAttribute('data-present', String(site.present.size));
+  }
+  function siteName(siteId) {
+    return sites.get(siteId)?.name || siteId;
+  }
+
   // ---- feed
   function feed(event, summary, at) {
     const item = el('li', { 'data-event': event },
@@ -194,6 +236,10 @@ export function startLive({ config, token, claims, setState, signOut }) {
         return `${p.from?.salesmanId || p.from?.userId || '?'} to ${p.to}` + (p.conversationId ? ` (${p.conversationId})` : '');
       case 'notification': return `${p.title ? p.title + ': ' : ''}${p.message}`;
       case 'error': return `${p.event}: ${p.code} ${p.message}`;
+      case 'visit:arrived': return `${p.salesmanId} arrived at ${siteName(p.siteId)}`;
+      case 'visit:checked_in': return `${p.salesmanId} checked in at ${siteName(p.siteId)}`;
+      case 'visit:checked_out': return `${p.salesmanId} left ${siteName(p.siteId)} after `
+        + `${Math.round((p.duration || 0) / 60000)} min` + (p.checkedIn ? '' : ' (never checked in)');
       default: return JSON.stringify(p.data !== undefined ? p.data : p);
     }
   }
@@ -248,6 +294,7 @@ export function startLive({ config, token, claims, setState, signOut }) {
     setState('live', 'live');
     say('live-error', '');
     loadOnline();
+    loadSites();
   });
   // a refused token ends the view (signOut stops it: the socket is disconnected and never reconnects)
   function refused(code, message) {
@@ -283,6 +330,9 @@ export function startLive({ config, token, claims, setState, signOut }) {
     if (selected === p.salesmanId && trail) trail.addLatLng([p.latitude, p.longitude]);
     if (s && !s.online) reloadOnline();
   });
+  for (const event of ['visit:arrived', 'visit:checked_in', 'visit:checked_out']) {
+    socket.on(event, (p) => visit(event, p));
+  }
   socket.onAny((event, payload) => {
     if (event === 'location:updated' || event === 'authenticated' || event === 'auth:error') return;
     feed(event, describe(event, payload), payload?.emittedAt || payload?.at || payload?.createdAt || Date.now());

@@ -7,6 +7,7 @@ import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import jakarta.ws.rs.core.Response;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -157,6 +158,29 @@ class ConsoleBrowserTest {
         APP.postOk("/emit/alert", TestApp.TENANT_A_KEY, "{\"message\":\"<img src=x onerror=alert(1)>\"}");
         page.waitText("#feed li[data-event='alert']", "<img src=x onerror=alert(1)>");
         assertThat(page.count("#feed img")).isZero();
+    }
+
+    @Test
+    void sitesAreOnTheMapAndAVisitShowsInTheFeedAndOnItsSite() throws Exception {
+        Response put = APP.request("/sites/console-acme", TestApp.TENANT_A_KEY).put(jakarta.ws.rs.client.Entity.entity(
+                "{\"name\":\"Acme <b>Stores</b>\",\"latitude\":12.9716,\"longitude\":77.5946,\"radius\":80,"
+                        + "\"dwell\":0}", jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE));
+        assertThat(put.getStatus()).isEqualTo(200);
+        put.close();
+        openLive();
+        page.waitText("#sites-info", "site(s) of the tenant on the map");
+        assertThat(page.count("path[data-site='console-acme']")).isEqualTo(1);
+        assertThat(page.count("path[data-site='console-acme'][data-present='1']")).isZero();
+
+        SioClient s = salesman("visit-s1");
+        JSONObject ack = s.emitAck("location:update", new JSONObject().put("latitude", 12.9716)
+                .put("longitude", 77.5946).put("accuracy", 10).put("timestamp", System.currentTimeMillis()));
+        assertThat(ack.getBoolean("success")).as(ack.toString()).isTrue();
+        page.waitText("#feed li[data-event='visit:arrived']", "visit-s1 arrived at Acme <b>Stores</b>");
+        page.waitText("#feed li[data-event='visit:checked_in']", "visit-s1 checked in at Acme <b>Stores</b>");
+        assertThat(page.count("#feed b")).as("a site's name is text, never markup").isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(page.count("path[data-site='console-acme'][data-present='1']")).isEqualTo(1));
     }
 
     @Test
