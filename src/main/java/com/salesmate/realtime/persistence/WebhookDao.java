@@ -102,6 +102,12 @@ public interface WebhookDao {
             """)
     int dropPending(@Bind("tenantId") String tenantId, @Bind("webhookId") String webhookId);
 
+    @SqlUpdate("DELETE FROM webhook_outbox WHERE state <> 'pending' AND created_at < :cutoff")
+    int purgeDone(@Bind("cutoff") long cutoff);
+
+    @SqlUpdate("DELETE FROM webhook_deliveries WHERE at < :cutoff")
+    int purgeLog(@Bind("cutoff") long cutoff);
+
     @SqlQuery("SELECT COUNT(*) FROM webhook_outbox WHERE state = 'pending'")
     long pending();
 

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * within {@code timeout}, never following a redirect. 2xx: delivered. 410: the endpoint is disabled and nothing more
  * goes to it. Anything else (another status, a timeout, a refused connection): again after 5 s, 5 min, 30 min, 2 h,
  * 5 h, 10 h and 10 h (±20% jitter; a longer {@code Retry-After} is honoured, up to a day), so for 27 h 35 min, then
- * given up. Every attempt is logged ({@code GET /webhooks/{id}/deliveries}).
+ * given up. Every attempt is logged ({@code GET /webhooks/{id}/deliveries}); finished messages and the log are kept
+ * for {@link #RETENTION}.
  */
 public final class WebhookSender implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
@@ -46,6 +47,11 @@ public final class WebhookSender implements Managed {
     static final long MAX_RETRY_AFTER_MS = Duration.ofDays(1).toMillis();
     private static final long LEASE_MS = 60_000;
     private static final int BATCH = 32;
+    /** How long finished messages and the delivery log are kept. */
+    static final Duration RETENTION = Duration.ofDays(7);
+    private static final long PURGE_EVERY_MS = Duration.ofMinutes(10).toMillis();
+    private long lastPurge;
+    private final java.util.concurrent.Semaphore inFlight;
 
     private final Jdbi jdbi;
     private final Webhooks webhooks;
@@ -75,6 +81,7 @@ public final class WebhookSender implements Managed {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "webhook-poller"));
         this.senders = Executors.newFixedThreadPool(threads, r -> daemon(r, "webhook-sender"));
+        this.inFlight = new java.util.concurrent.Semaphore(threads * 2);
         this.delivered = metrics.meter("webhooks.deliveries.delivered");
         this.retried = metrics.meter("webhooks.deliveries.retry");
         this.failed = metrics.meter("webhooks.deliveries.failed");
@@ -109,30 +116,54 @@ public final class WebhookSender implements Managed {
         senders.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     }
 
-    /** Leases what is due (no more than the senders can take) and hands it to them. */
+    /**
+     * Leases what is due, no more than the senders have room for, and hands it to them; a slow endpoint holds one
+     * sender for at most {@code timeout}, not the next poll.
+     */
     void poll() {
         try {
+            int room = Math.min(BATCH, inFlight.availablePermits());
+            if (room == 0) {
+                return;
+            }
             long now = clock.millis();
             long leaseUntil = now + LEASE_MS + ThreadLocalRandom.current().nextInt(1000); // unique per poll
             List<WebhookDao.Message> due = jdbi.withExtension(WebhookDao.class, dao -> {
-                if (dao.lease(node, leaseUntil, now, Math.min(BATCH, threads * 4)) == 0) {
+                if (dao.lease(node, leaseUntil, now, room) == 0) {
                     return List.of();
                 }
                 return dao.leased(node, leaseUntil);
             });
-            if (due.isEmpty()) {
-                return;
+            for (WebhookDao.Message m : due) {
+                inFlight.acquire();
+                senders.execute(() -> {
+                    try {
+                        deliver(m);
+                    } catch (RuntimeException e) {
+                        LOG.warn("webhook message {} not delivered: {}", m.messageId(), e.toString()); // lease ends
+                    } finally {
+                        inFlight.release();
+                    }
+                });
             }
-            List<java.util.concurrent.Future<?>> running = due.stream()
-                    .<java.util.concurrent.Future<?>>map(m -> senders.submit(() -> deliver(m))).toList();
-            for (java.util.concurrent.Future<?> f : running) {
-                f.get(); // the next poll leases again only when these are done
+            if (now - lastPurge > PURGE_EVERY_MS) {
+                lastPurge = now;
+                purge(now);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("webhook outbox not polled: {}", e.toString());
         }
+    }
+
+    /** What is done with (delivered, given up, dropped) and the delivery log, past {@code RETENTION}. */
+    private void purge(long now) {
+        long cutoff = now - RETENTION.toMillis();
+        jdbi.useExtension(WebhookDao.class, dao -> {
+            dao.purgeDone(cutoff);
+            dao.purgeLog(cutoff);
+        });
     }
 
     void deliver(WebhookDao.Message m) {
