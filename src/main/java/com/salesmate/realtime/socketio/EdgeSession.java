@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,6 +74,8 @@ final class EdgeSession {
     private volatile long lastHeard = openedAt;
     /** A socket of this session authenticated once: after a 41 it may come back; else the auth bound is the session's. */
     private volatile boolean everAuthenticated;
+    /** Set on the websocket's loop when its last packets are written ({@link #lastPacketsWritten}). */
+    private volatile boolean lastWritten;
     /** The GET poll waiting for packets; guarded by this. */
     private Channel pendingPoll;
 
@@ -307,10 +310,14 @@ final class EdgeSession {
     // ---------------------------------------------------------------------------------------------------- writing
 
     /**
-     * Queues {@code event}, encoded once by the caller; during a fan-out ({@code writes} not null) an upgraded session
-     * is written with the fan-out's other recipients, otherwise through the library's queue. False when closing or
-     * over the outbound limit (which closes the session as a slow consumer). The close is a task of its own: a send
-     * runs inside a fan-out, which must not wait for the hub's locks of one socket.
+     * Queues {@code event}, encoded once by the caller. An upgraded session is written on its websocket's loop: during a
+     * fan-out ({@code writes} not null) with the fan-out's other recipients, alone otherwise, in both cases as a task
+     * of that loop in the order sent (a send alone through the library's queue could overtake the fan-outs sent before
+     * it: the library's task drains the whole queue, including packets queued after the fan-outs' tasks); a send alone
+     * on that loop itself is written at once, in order with the library's writes there (the CONNECT answer, acks).
+     * A session not (yet) upgraded gets it through the library's queue. False when closing or over the outbound limit (which
+     * closes the session as a slow consumer). The close is a task of its own: a send runs inside a fan-out, which
+     * must not wait for the hub's locks of one socket.
      */
     boolean send(OutboundEvent event, EncodedEvent encoded, GroupedWrites writes) {
         if (isClosing() || slow.get()) {
@@ -328,12 +335,20 @@ final class EdgeSession {
             return false;
         }
         Channel ws = websocket;
-        if (writes != null && ws != null && isUpgraded()) {
-            if (writes.shareable()) {
-                writes.frame(this, ws);
+        if (ws != null && isUpgraded()) {
+            if (writes == null && ws.eventLoop().inEventLoop()) {
+                writeNow(event, encoded, ws);
+                return true;
+            }
+            GroupedWrites group = writes != null ? writes : new GroupedWrites(encoded, shareable(encoded));
+            if (group.shareable()) {
+                group.frame(this, ws);
             } else {
                 library.queueOnWebsocket(event.name(), encoded);
-                writes.queued(this, ws);
+                group.queued(this, ws);
+            }
+            if (writes == null) {
+                group.flush();
             }
             return true;
         }
@@ -342,11 +357,38 @@ final class EdgeSession {
         return true;
     }
 
+    private boolean shareable(EncodedEvent encoded) {
+        return SharedFrame.payloadLength(encoded) <= limits.maxSharedFrame();
+    }
+
+    /** A send alone on the websocket's own loop (a handler's reply): written now, as the library's writes there are. */
+    private void writeNow(OutboundEvent event, EncodedEvent encoded, Channel ws) {
+        if (!shareable(encoded)) {
+            library.event(event.name(), encoded);
+        } else if (ws.isActive()) {
+            ws.writeAndFlush(SharedFrame.of(encoded, ws.alloc()), ws.voidPromise());
+        }
+    }
+
+    /**
+     * An acknowledgement. Sent from another thread to an upgraded session it is handed to the websocket's loop first,
+     * as the frames are: the library's own hand-off (its packet queued now, written by a task that drains the whole
+     * queue) could otherwise let it overtake an event sent before it from the same thread.
+     */
     void ack(long ackId, String json) {
         if (isClosing()) {
             return;
         }
         countPolling(json.length() + EVENT_OVERHEAD);
+        Channel ws = websocket;
+        if (ws != null && isUpgraded() && !ws.eventLoop().inEventLoop()) {
+            try {
+                ws.eventLoop().execute(() -> library.ack(ackId, json));
+            } catch (RejectedExecutionException e) { // the loop is shutting down: its channels with it
+                LOG.debug("ack not sent: event loop shutting down");
+            }
+            return;
+        }
         library.ack(ackId, json);
     }
 
@@ -435,13 +477,13 @@ final class EdgeSession {
             return;
         }
         LOG.debug("session {} closing: {}", library.id(), reason.metricName());
-        if (notify) {
-            library.disconnect();
-        }
         Channel ws = websocket;
         if (isUpgraded() && ws != null) {
-            closeWebsocket(ws, reason);
+            closeWebsocket(ws, reason, notify);
             return;
+        }
+        if (notify) {
+            library.disconnect();
         }
         slot.release(); // a closing session no longer counts against the limits
         if (reason.isServerDecision() || notify) {
@@ -458,11 +500,13 @@ final class EdgeSession {
     }
 
     /**
-     * On the websocket the sid is unknown at once; a close frame with the reason's code follows the packets already
-     * queued on the channel's loop, the client answers it (and the library closes the connection) or it is cut after
-     * the bound.
+     * On the websocket the sid is unknown at once; the last packets ({@code 41} when {@code notify}, then a close frame
+     * with the reason's code) are written by a task of the channel's loop, after the frames handed to the loop before
+     * (a send that came before the close is delivered before its {@code 41}; one whose task runs after it is dropped,
+     * see {@link #lastPacketsWritten}); the client answers the close frame (and the library closes the connection) or
+     * it is cut after the bound.
      */
-    private void closeWebsocket(Channel ws, DisconnectReason reason) {
+    private void closeWebsocket(Channel ws, DisconnectReason reason, boolean notify) {
         table.remove(this);
         WebSocketCloseStatus status = switch (reason) {
             case PROTOCOL_ERROR -> WebSocketCloseStatus.PROTOCOL_ERROR;
@@ -474,17 +518,37 @@ final class EdgeSession {
             // no close frame: the Java client 2.x (OkHttp) stops reading at one and then never notices the connection
             // went, so an Android phone would sit until its ping timeout instead of reconnecting to another node; the
             // connection ends after what is queued, both official clients see it go and reconnect (and recover)
-            ws.eventLoop().execute(() -> ws.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            ws.eventLoop().execute(() -> {
+                lastPackets(notify);
+                ws.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            });
             state.set(State.CLOSED);
             return;
         }
         ws.eventLoop().execute(() -> {
+            lastPackets(notify);
             if (ws.isActive()) {
                 ws.writeAndFlush(new CloseWebSocketFrame(status));
             }
         });
         ws.eventLoop().schedule(() -> ws.close(), limits.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
         state.set(State.CLOSED);
+    }
+
+    /** On the websocket's loop: from now on nothing is written to it but the close ({@code 41} first if {@code notify}). */
+    private void lastPackets(boolean notify) {
+        lastWritten = true;
+        if (notify) {
+            library.disconnect();
+        }
+    }
+
+    /**
+     * True once the last packets of a closing websocket session were written, read on its websocket's loop: a frame
+     * handed to the loop before its close is still written (it was sent first), one after it is dropped.
+     */
+    boolean lastPacketsWritten() {
+        return lastWritten;
     }
 
     /** CLOSED: the sid is unknown from now on, the library's session ended, its channels closed. Once. */

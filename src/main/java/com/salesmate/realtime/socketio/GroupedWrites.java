@@ -5,28 +5,36 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The websocket writes of one fan-out, grouped by event loop. A recipient is handed a retained duplicate of the
- * event's {@link SharedFrame}, built once for the fan-out; an event that cannot be shared (too large for one frame, a
+ * The websocket writes of one fan-out, grouped by event loop. A recipient is written a duplicate of the event's
+ * {@link SharedFrame}, built once for the fan-out; an event that cannot be shared (too large for one frame, a
  * compressed channel) is queued in the library's packet queue instead, as any packet. When the fan-out ends each loop
- * gets one task that writes its recipients' frames in the order they were added and flushes each channel once. Netty
- * would otherwise get one cross-thread task, and a wake-up, per recipient; the library one encoding per recipient.
- * A session that began closing meanwhile is skipped: nothing follows its {@code 41}. Used by one thread, once.
+ * gets one task that writes its recipients' frames in the order they were added, and then one more task that flushes
+ * them: it runs after whatever the loop had queued meanwhile, so when fan-outs come faster than the loop writes them
+ * (a burst of alerts, a reconnect wave of location updates) a channel's frames of several fan-outs leave in one
+ * {@code writev}; alone, the flush comes in the same turn of the loop, with no timer. Netty would otherwise get one
+ * cross-thread task, and a wake-up, per recipient; the library one encoding per recipient.
+ *
+ * <p>Per recipient the fan-out's thread stores the session and its channel in arrays; the duplicate of the frame is
+ * taken on the channel's loop (where it is released once written, so Netty recycles it on that thread) from the one
+ * reference the loop's batch holds, and the write carries the channel's void promise: nobody waits for it, and a
+ * failed write reaches the pipeline's exception handlers ({@link EdgeExceptions}: the channel is closed), as Netty
+ * closes a channel whose socket write failed anyway.
+ *
+ * <p>A send to one upgraded session alone is a group of one ({@link EdgeSession#send}): its write is then ordered with
+ * the fan-outs' on the loop. A recipient whose session's last packets were written meanwhile (its close came first on
+ * the loop) is skipped: nothing follows its {@code 41}; one whose close comes after is written, before the {@code 41}.
+ * Used by one thread, once.
  */
 final class GroupedWrites {
-    private record Write(EdgeSession session, Channel channel, ByteBuf frame) {
-    }
-
     private final EncodedEvent event;
     private final boolean shareable;
-    private final Map<EventLoop, List<Write>> byLoop = new HashMap<>();
+    /** One batch per event loop, few (the worker threads): found by a scan, in the order first seen. */
+    private Batch[] batches = new Batch[2];
+    private int batchCount;
     private ByteBuf frame;
 
     GroupedWrites(EncodedEvent event, boolean shareable) {
@@ -44,46 +52,125 @@ final class GroupedWrites {
         if (frame == null) {
             frame = SharedFrame.of(event, ByteBufAllocator.DEFAULT);
         }
-        add(new Write(session, channel, frame.retainedDuplicate()));
+        batchOf(channel.eventLoop()).add(session, channel, true);
     }
 
     /** {@code session}'s websocket {@code channel} writes what the library queued for it. */
     void queued(EdgeSession session, Channel channel) {
-        add(new Write(session, channel, null));
+        batchOf(channel.eventLoop()).add(session, channel, false);
     }
 
-    private void add(Write write) {
-        byLoop.computeIfAbsent(write.channel().eventLoop(), l -> new ArrayList<>()).add(write);
+    private Batch batchOf(EventLoop loop) {
+        for (int i = 0; i < batchCount; i++) {
+            if (batches[i].loop == loop) {
+                return batches[i];
+            }
+        }
+        if (batchCount == batches.length) {
+            batches = Arrays.copyOf(batches, batchCount * 2);
+        }
+        Batch batch = new Batch(loop);
+        batches[batchCount++] = batch;
+        return batch;
     }
 
     /** The fan-out has ended: each event loop gets its writes. */
     void flush() {
+        for (int i = 0; i < batchCount; i++) {
+            Batch batch = batches[i];
+            batches[i] = null;
+            if (batch.frames > 0) {
+                batch.frame = frame.retain(); // the batch's own reference, released when its loop has written
+            }
+            try {
+                batch.loop.execute(batch); // nothing adds to the batch any more, and execute() hands it over safely
+            } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
+                batch.release();
+            }
+        }
+        batchCount = 0;
         if (frame != null) {
-            frame.release(); // each write holds its own reference
+            frame.release();
             frame = null;
         }
-        // nothing adds to these lists any more, and execute() hands them to the loop safely
-        byLoop.forEach((loop, writes) -> loop.execute(() -> write(writes)));
-        byLoop.clear();
     }
 
-    private static void write(List<Write> writes) {
-        Set<Channel> written = new LinkedHashSet<>();
-        for (Write w : writes) {
-            Channel channel = w.channel();
-            if (!channel.isActive() || w.session().isClosing()) {
-                if (w.frame() != null) {
-                    w.frame().release();
-                }
-                continue;
+    /** One loop's writes of the fan-out, in the order added; a null frame marks a write of the library's queue. */
+    private static final class Batch implements Runnable {
+        private final EventLoop loop;
+        private EdgeSession[] sessions = new EdgeSession[8];
+        private Channel[] channels = new Channel[8];
+        /** Per write: the shared frame, or the library's queue. */
+        private boolean[] shared = new boolean[8];
+        private int size;
+        private int frames;
+        private ByteBuf frame;
+
+        Batch(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(EdgeSession session, Channel channel, boolean sharedFrame) {
+            if (size == sessions.length) {
+                sessions = Arrays.copyOf(sessions, size * 2);
+                channels = Arrays.copyOf(channels, size * 2);
+                shared = Arrays.copyOf(shared, size * 2);
             }
-            if (w.frame() != null) {
-                channel.write(w.frame());
-                written.add(channel);
-            } else {
-                channel.writeAndFlush(w.session().library().websocketFlush());
+            sessions[size] = session;
+            channels[size] = channel;
+            shared[size] = sharedFrame;
+            size++;
+            if (sharedFrame) {
+                frames++;
             }
         }
-        written.forEach(Channel::flush);
+
+        /** Writes the frames, then leaves their flush to a task of the loop: the one step that costs a syscall. */
+        @Override
+        public void run() {
+            int written = 0;
+            try {
+                for (int i = 0; i < size; i++) {
+                    Channel channel = channels[i];
+                    EdgeSession session = sessions[i];
+                    sessions[i] = null;
+                    if (!channel.isActive() || session.lastPacketsWritten()) {
+                        channels[i] = null;
+                    } else if (shared[i]) {
+                        channel.write(frame.retainedDuplicate(), channel.voidPromise());
+                        written++;
+                    } else {
+                        channels[i] = null;
+                        channel.writeAndFlush(session.library().websocketFlush());
+                    }
+                }
+            } finally {
+                release();
+            }
+            if (written > 0) {
+                loop.execute(this::flushWritten);
+            }
+        }
+
+        /**
+         * Flushes the channels written, after the tasks the loop had queued meanwhile (the next fan-outs' among them):
+         * a channel's frames of several fan-outs leave in one {@code writev}, with one task per loop and fan-out.
+         */
+        private void flushWritten() {
+            for (int i = 0; i < size; i++) {
+                Channel channel = channels[i];
+                if (channel != null) {
+                    channels[i] = null;
+                    EdgePipeline.flushNow(channel);
+                }
+            }
+        }
+
+        void release() {
+            if (frame != null) {
+                frame.release();
+                frame = null;
+            }
+        }
     }
 }
