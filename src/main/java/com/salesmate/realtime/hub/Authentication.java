@@ -47,7 +47,8 @@ final class Authentication {
     /**
      * The {@code auth} of the (only) CONNECT packet. Completes with null when the socket may connect (authenticated by
      * its token, or with no token to authenticate later), else with the CONNECT_ERROR data, and the caller closes the
-     * session. Completes at once, except when a recovering socket's session must first be let go by another node.
+     * session. Completes at once, except when a salesman's first tenant binding must be written (off the event loop)
+     * or a recovering socket's session must first be let go by another node.
      */
     CompletionStage<ConnectError> onConnect(Connection connection, JsonNode auth) {
         if (recovery.enabled()) {
@@ -57,9 +58,40 @@ final class Authentication {
         if (token == null || token.isNull()) {
             return CompletableFuture.completedFuture(null); // may still authenticate with the event
         }
+        Identity checked;
+        try {
+            checked = authenticator.verifyToken(token.isTextual() ? token.asText() : token);
+        } catch (TokenException e) {
+            metrics.authFailure(e.code().code());
+            return CompletableFuture.completedFuture(ConnectError.of(e.code().code(), e.getMessage()));
+        }
+        if (!authenticator.bindingNeedsDatabase(checked)) {
+            return bound(connection, auth, checked);
+        }
+        // a salesman's first binding is a write transaction: off the event loop (which holds every other socket of
+        // it meanwhile), the CONNECT answered when it is done; with no room for blocking work, here as before
+        CompletableFuture<ConnectError> answer = new CompletableFuture<>();
+        boolean queued = blocking.offer(() -> {
+            try {
+                bound(connection, auth, checked).whenComplete((error, failure) -> {
+                    if (failure != null) {
+                        answer.completeExceptionally(failure);
+                    } else {
+                        answer.complete(error);
+                    }
+                });
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return queued ? answer : bound(connection, auth, checked);
+    }
+
+    /** {@link #onConnect} once the token is verified: the salesman's binding, then the admission or the recovery. */
+    private CompletionStage<ConnectError> bound(Connection connection, JsonNode auth, Identity checked) {
         Identity identity;
         try {
-            identity = authenticator.verify(token.isTextual() ? token.asText() : token);
+            identity = authenticator.bound(checked);
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
             return CompletableFuture.completedFuture(ConnectError.of(e.code().code(), e.getMessage()));

@@ -32,6 +32,11 @@ public final class Authenticator {
 
     /** A valid token whose salesman or tenant has not been revoked by an operator. */
     Identity verify(Object token) throws TokenException {
+        return bound(verifyToken(token));
+    }
+
+    /** {@link #verify} without the salesman's binding: the token and the revocations, no database. */
+    Identity verifyToken(Object token) throws TokenException {
         if (!(token instanceof String s)) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "token must be a string");
         }
@@ -40,6 +45,19 @@ public final class Authenticator {
         if (revoked.isPresent()) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());
         }
+        return identity;
+    }
+
+    /**
+     * True when {@link #bound} needs the database for {@code identity}: a salesman whose binding is not in the cache
+     * (the first connect of a salesman, or one not seen for long), which is a write transaction the first time.
+     */
+    boolean bindingNeedsDatabase(Identity identity) {
+        return identity.isSalesman() && !salesmen.isCached(identity.salesmanId());
+    }
+
+    /** The rest of {@link #verify} after {@link #verifyToken}: a salesman's tenant binding, made on first sight. */
+    Identity bound(Identity identity) throws TokenException {
         if (identity.isSalesman()) {
             String owner;
             try {

@@ -69,6 +69,11 @@ public final class SalesmanTenants {
         return owner;
     }
 
+    /** True when the binding of {@code salesmanId} is known without the database. */
+    public boolean isCached(String salesmanId) {
+        return cached(salesmanId) != null;
+    }
+
     private String cached(String salesmanId) {
         synchronized (cache) {
             return cache.get(salesmanId);
