@@ -292,10 +292,11 @@ final class EdgeSession {
     }
 
     /**
-     * Lets one more poll of a closing polling session reach the library, to carry the packets still queued, and then
-     * finishes the session; false (nothing forwarded) when there is nothing left, it is finished already, or another
-     * poll already waits for them. Ordered with {@link #finish()}: the library must not lose the session while it
-     * serves that poll.
+     * Lets one more poll of a closing polling session reach the library, to carry packets still queued; false (nothing
+     * forwarded) when there is nothing left, it is finished already, or another poll already waits for them. A poll
+     * carries at most 50 packets ({@link PollingPayloads}): the session is finished when a poll has carried the last
+     * of them ({@link #drained}), or after the close bound, so that a client that reads on gets every packet sent
+     * before the close. Ordered with {@link #finish()}: the library must not lose the session while it serves a poll.
      */
     synchronized boolean lastPoll(Channel channel, Runnable forward) {
         boolean anotherWaits = pendingPoll != null && pendingPoll.isActive() && pendingPoll != channel;
@@ -303,7 +304,6 @@ final class EdgeSession {
             return false;
         }
         forward.run();
-        finish();
         return true;
     }
 
