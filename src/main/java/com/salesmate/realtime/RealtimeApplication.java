@@ -20,6 +20,7 @@ import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.metrics.TenantCounters;
 import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.LocationWriter;
+import com.salesmate.realtime.persistence.WalCheckpointer;
 import com.salesmate.realtime.persistence.Migrations;
 import com.salesmate.realtime.persistence.SalesmanTenants;
 import com.salesmate.realtime.persistence.SightingRecorder;
@@ -133,6 +134,11 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         // the data path and the Socket.IO side; the writer is registered first so it stops after the sockets
         LocationWriter writer = new LocationWriter(jdbi, config.getLocations().queueCapacity,
                 config.getLocations().maxBatch, config.getShutdownTimeout().toJavaDuration(), environment.metrics());
+        if (config.getDatabase().checkpointsOffCommitPath()) { // started before the writer, stopped after its drain
+            environment.lifecycle().manage(new WalCheckpointer(jdbi, writer.commits(),
+                    config.getDatabase().getSqliteCheckpointInterval(), WalCheckpointer.RESTART_FRAMES,
+                    environment.metrics()));
+        }
         environment.lifecycle().manage(writer);
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);

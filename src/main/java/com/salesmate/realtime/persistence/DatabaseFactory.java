@@ -38,6 +38,14 @@ public class DatabaseFactory {
     @Pattern(regexp = "OFF|NORMAL|FULL|EXTRA")
     private String sqliteSynchronous = "FULL";
 
+    /**
+     * How often the WAL is checkpointed off the commit path ({@link WalCheckpointer}); 0 leaves it to SQLite's
+     * automatic checkpoint, which runs inside a commit.
+     */
+    @JsonProperty
+    @NotNull
+    private Duration sqliteCheckpointInterval = Duration.milliseconds(200);
+
     @JsonProperty
     @Min(1)
     private int maxPoolSize = 8;
@@ -64,6 +72,15 @@ public class DatabaseFactory {
 
     public boolean isMigrateOnStart() {
         return migrateOnStart;
+    }
+
+    /** True when this service checkpoints the SQLite WAL itself ({@link WalCheckpointer}) rather than SQLite's commits. */
+    public boolean checkpointsOffCommitPath() {
+        return isSqlite() && sqliteCheckpointInterval.toMilliseconds() > 0;
+    }
+
+    public java.time.Duration getSqliteCheckpointInterval() {
+        return sqliteCheckpointInterval.toJavaDuration();
     }
 
     public boolean isSqlite() {
@@ -120,6 +137,9 @@ public class DatabaseFactory {
             p.put("journal_mode", "WAL");
             p.put("synchronous", sqliteSynchronous);
             p.put("busy_timeout", "10000");
+            if (checkpointsOffCommitPath()) {
+                p.put("wal_autocheckpoint", "0"); // no commit checkpoints: WalCheckpointer does, on its own thread
+            }
         } else {
             p.put("connectTimeout", Long.toString(connectTimeout.toSeconds()));
             p.put("socketTimeout", "30");

@@ -19,6 +19,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Group-commit writer between socket handlers and the database: a bounded queue drained by one thread, many rows per
@@ -80,6 +82,8 @@ public class LocationWriter implements Managed {
     private final BlockingQueue<Runnable> completions = new ArrayBlockingQueue<>(COMPLETION_BACKLOG);
     private Thread completer;
     private volatile Extension extension;
+    /** Held by the writer around each transaction; fair, so that a checkpoint's catch-up waits one commit at most. */
+    private final ReentrantLock commits = new ReentrantLock(true);
 
     public LocationWriter(Jdbi jdbi, int queueCapacity, int maxBatch, Duration drainTimeout, MetricRegistry metrics) {
         this.jdbi = jdbi;
@@ -140,6 +144,11 @@ public class LocationWriter implements Managed {
 
     public long written() {
         return written.get();
+    }
+
+    /** The lock the writer holds while it commits: whoever holds it keeps the writer's next commit waiting. */
+    public Lock commits() {
+        return commits;
     }
 
     @Override
@@ -233,6 +242,7 @@ public class LocationWriter implements Managed {
         batchSizes.update(batch.size());
         List<LocationRow> rows = batch.stream().map(Pending::row).toList();
         Written result;
+        commits.lock();
         try (Timer.Context ignored = commitTimer.time()) {
             result = jdbi.inTransaction(handle -> {
                 int[] inserted = LocationDao.insertAll(handle.getConnection(), rows); // no DAO attach per batch
@@ -263,6 +273,8 @@ public class LocationWriter implements Managed {
             LOG.warn("location batch of {} not stored: {}", batch.size(), lastError);
             failAll(batch, "database unavailable");
             return;
+        } finally {
+            commits.unlock();
         }
         lastCommitFailed = false;
         lastError = null;

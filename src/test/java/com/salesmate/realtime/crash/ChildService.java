@@ -46,12 +46,22 @@ public final class ChildService implements AutoCloseable {
         this(dir, rateLimitPerSecond, shutdownTimeout, null, "redisUrl: \"\"\n");
     }
 
+    /** On its own SQLite file, its WAL checkpointed every {@code checkpointInterval} (config.yml's default: 200ms). */
+    ChildService(Path dir, int rateLimitPerSecond, Duration shutdownTimeout, Duration checkpointInterval) {
+        this(dir, rateLimitPerSecond, shutdownTimeout, null, "redisUrl: \"\"\n", checkpointInterval);
+    }
+
     /**
      * A child on {@code databaseUrl} (null: its own SQLite file), with {@code clusterYaml} as its {@code redisUrl} and
      * {@code cluster} settings (top-level YAML).
      */
     public ChildService(Path dir, int rateLimitPerSecond, Duration shutdownTimeout, String databaseUrl,
                         String clusterYaml) {
+        this(dir, rateLimitPerSecond, shutdownTimeout, databaseUrl, clusterYaml, Duration.ofMillis(200));
+    }
+
+    private ChildService(Path dir, int rateLimitPerSecond, Duration shutdownTimeout, String databaseUrl,
+                         String clusterYaml, Duration checkpointInterval) {
         this.dir = dir;
         this.config = dir.resolve("crash-config.yml");
         this.log = dir.resolve("service.log");
@@ -79,6 +89,7 @@ public final class ChildService implements AutoCloseable {
                   url: %s
                   migrateOnStart: true
                   sqliteSynchronous: FULL
+                  sqliteCheckpointInterval: %dms
                 socketio:
                   host: 127.0.0.1
                   port: %d
@@ -93,7 +104,7 @@ public final class ChildService implements AutoCloseable {
                   maxBatch: 500
                   highWaterMark: 15000
                 """.formatted(appPort, adminPort, dir.resolve("data"), clusterYaml, shutdownTimeout.toSeconds(),
-                databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + sqlite,
+                databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + sqlite, checkpointInterval.toMillis(),
                 socketPort, rateLimitPerSecond, JWT_SECRET, ADMIN_KEY);
         try {
             Files.writeString(config, yaml);
