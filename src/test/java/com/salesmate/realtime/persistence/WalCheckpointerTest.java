@@ -27,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WalCheckpointerTest {
     private static final Duration LOAD = Duration.ofSeconds(4);
     /**
-     * 48 MiB, about 12,000 frames (a 4 KiB page and a 24-byte header each): this load writes about 100 MB of log a
-     * second, so one 50 ms interval plus a pass is several thousand frames; without checkpoints it reaches hundreds
-     * of MB.
+     * 96 MiB, about 24,000 frames (a 4 KiB page and a 24-byte header each): the catch-up threshold (4,000 frames) plus
+     * one 50 ms interval and a pass of this load, which writes about 100 MB of log a second (several thousand
+     * frames); without checkpoints it reaches hundreds of MB.
      */
-    private static final long BOUND_BYTES = 48L << 20;
+    private static final long BOUND_BYTES = 96L << 20;
 
     @TempDir
     Path dir;
@@ -55,7 +55,8 @@ class WalCheckpointerTest {
     @Test
     void pooledConnectionsLeaveCheckpointsToTheCheckpointer() {
         assertThat(db.factory.checkpointsOffCommitPath()).isTrue();
-        int autocheckpoint = db.jdbi.withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint").mapTo(Integer.class).one());
+        int autocheckpoint = db.jdbi.withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint")
+                .mapTo(Integer.class).one());
         assertThat(autocheckpoint).isZero();
     }
 
