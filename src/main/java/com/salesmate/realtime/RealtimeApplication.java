@@ -171,8 +171,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 config.getVisits().siteRefresh.toJavaDuration());
         environment.lifecycle().manage(webhooks);
         environment.lifecycle().manage(new WebhookSender(jdbi, webhooks, clock, hub.ids(),
-                java.util.UUID.randomUUID().toString(), config.getWebhooks().timeout.toJavaDuration(),
-                config.getWebhooks().senders, environment.metrics()));
+                config.getWebhooks().timeout.toJavaDuration(), config.getWebhooks().senders, environment.metrics()));
         writer.extend(new VisitRecorder(sites.index(), hub.publisher(), webhooks, environment.metrics()));
         hub.presence().listen((event, payload) -> webhooks.reportLater(payload.tenantId(),
                 Events.SALESMAN_ONLINE.equals(event) ? Webhook.SALESMAN_ONLINE : Webhook.SALESMAN_OFFLINE, payload,

@@ -22,7 +22,7 @@ public interface VisitDao {
     @SqlQuery("SELECT " + COLUMNS + " FROM visits WHERE checked_out_at IS NULL AND salesman_id IN (<salesmen>)")
     List<Visit> open(@BindList("salesmen") Collection<String> salesmen);
 
-    /** Stores a visit as it is now: new, or moved on (only the state columns change). */
+    /** Stores a visit as it is now: new, or moved on (only the state columns change, and never backwards). */
     @SqlUpdate("""
             INSERT INTO visits (visit_id, tenant_id, salesman_id, site_id, site_latitude, site_longitude, radius,
                                 dwell_seconds, arrived_at, latitude, longitude, accuracy, checked_in_at, left_at,
@@ -34,6 +34,7 @@ public interface VisitDao {
                 checked_in_at = excluded.checked_in_at, left_at = excluded.left_at,
                 checked_out_at = excluded.checked_out_at, outside_since = excluded.outside_since,
                 last_at = excluded.last_at
+            WHERE visits.last_at <= excluded.last_at
             """)
     void store(@BindMethods Visit visit);
 

@@ -80,20 +80,22 @@ public interface WebhookDao {
               @Bind("limit") int limit);
 
     @SqlQuery("SELECT " + MESSAGE + """
-             FROM webhook_outbox WHERE lease_owner = :owner AND lease_until = :leaseUntil AND state = 'pending'
-             ORDER BY next_attempt_at
+             FROM webhook_outbox WHERE lease_owner = :owner AND state = 'pending' ORDER BY next_attempt_at
             """)
     @RegisterConstructorMapper(Message.class)
-    List<Message> leased(@Bind("owner") String owner, @Bind("leaseUntil") long leaseUntil);
+    List<Message> leased(@Bind("owner") String owner);
 
-    /** The message's next state after an attempt; the lease ends. */
+    /**
+     * The message's next state after an attempt, and the lease ends; only while {@code owner} still holds it (a lease
+     * that ran out and was taken again is not overwritten by the late outcome). 1 when written.
+     */
     @SqlUpdate("""
             UPDATE webhook_outbox SET state = :state, attempts = :attempts, next_attempt_at = :nextAttemptAt,
                                       lease_owner = NULL, lease_until = NULL
-            WHERE id = :id
+            WHERE id = :id AND lease_owner = :owner
             """)
-    void attempted(@Bind("id") long id, @Bind("state") String state, @Bind("attempts") int attempts,
-                   @Bind("nextAttemptAt") long nextAttemptAt);
+    int attempted(@Bind("id") long id, @Bind("owner") String owner, @Bind("state") String state,
+                  @Bind("attempts") int attempts, @Bind("nextAttemptAt") long nextAttemptAt);
 
     /** After a 410 or a delete: what was still to go to the endpoint never goes. */
     @SqlUpdate("""

@@ -98,7 +98,8 @@ public final class SiteIndex {
 
     /** Holds {@code sites} as the tenant's, at {@code version}, unless a newer version is held already. */
     void replace(String tenantId, long version, Collection<Site> sites) {
-        Map<String, Site> byId = sites.stream().collect(Collectors.toUnmodifiableMap(Site::siteId, Function.identity()));
+        Map<String, Site> byId = sites.stream().map(SiteIndex::geometry)
+                .collect(Collectors.toUnmodifiableMap(Site::siteId, Function.identity()));
         Snapshot next = new Snapshot(version, byId);
         tenants.merge(tenantId, next, (held, offered) -> offered.version > held.version ? offered : held);
     }
@@ -119,12 +120,18 @@ public final class SiteIndex {
             if (site == null) {
                 byId.remove(siteId);
             } else {
-                byId.put(siteId, site);
+                byId.put(siteId, geometry(site));
             }
             applied[0] = true;
             return new Snapshot(version, Map.copyOf(byId));
         });
         return applied[0];
+    }
+
+    /** What detection needs of a site: its circle and dwell (not its name or data: memory held on every node). */
+    private static Site geometry(Site s) {
+        return new Site(s.tenantId(), s.siteId(), null, s.latitude(), s.longitude(), s.radius(), s.dwellSeconds(),
+                null, null, s.updatedAt());
     }
 
     private static STRtree built(Collection<Site> sites) {

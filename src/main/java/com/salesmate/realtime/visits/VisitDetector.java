@@ -61,6 +61,9 @@ public final class VisitDetector {
                     continue; // older than what this visit has seen: never applied after a newer point
                 }
                 Visit next = step(v, p, decisions);
+                if (next == v) {
+                    continue; // an inaccurate point: nothing moves on, not even what the visit has seen
+                }
                 changed.put(next.visitId(), next);
                 if (next.isOpen()) {
                     bySite.put(next.siteId(), next);
@@ -88,7 +91,7 @@ public final class VisitDetector {
 
     private static Visit step(Visit v, Fix p, List<Decision> decisions) {
         if (!accurate(p, v.radius())) {
-            return v.seen(p.at(), v.outsideSince());
+            return v;
         }
         double d = Haversine.meters(p.latitude(), p.longitude(), v.siteLatitude(), v.siteLongitude());
         if (d > v.radius() * Site.EXIT_FACTOR) {

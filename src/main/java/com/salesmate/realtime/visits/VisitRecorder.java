@@ -43,7 +43,7 @@ public final class VisitRecorder implements LocationWriter.Extension {
 
     @Override
     public Runnable stored(Handle handle, List<LocationRow> fresh) {
-        Map<String, List<LocationRow>> bySalesman = new LinkedHashMap<>();
+        Map<String, List<LocationRow>> bySalesman = new java.util.TreeMap<>(); // sorted: the locks' order
         for (LocationRow row : fresh) {
             if (sites.size(row.tenantId()) > 0) { // a tenant without sites has no visits to detect
                 bySalesman.computeIfAbsent(row.salesmanId(), s -> new ArrayList<>()).add(row);
@@ -52,14 +52,16 @@ public final class VisitRecorder implements LocationWriter.Extension {
         if (bySalesman.isEmpty()) {
             return null;
         }
+        lockSalesmen(handle, bySalesman.keySet());
         VisitDao dao = handle.attach(VisitDao.class);
         Map<String, List<Visit>> open = new LinkedHashMap<>();
         for (Visit v : dao.open(bySalesman.keySet())) {
             open.computeIfAbsent(v.salesmanId(), s -> new ArrayList<>()).add(v);
         }
         List<VisitDetector.Decision> decisions = new ArrayList<>();
-        bySalesman.forEach((salesmanId, rows) -> {
-            String tenantId = rows.get(0).tenantId(); // a salesman id is bound to one tenant
+        bySalesman.forEach((salesmanId, all) -> {
+            String tenantId = all.get(0).tenantId(); // a salesman id is bound to one tenant: never mix two
+            List<LocationRow> rows = all.stream().filter(r -> r.tenantId().equals(tenantId)).toList();
             List<VisitDetector.Fix> points = rows.stream()
                     .sorted(Comparator.comparingLong(LocationRow::recordedAt))
                     .map(r -> new VisitDetector.Fix(r.recordedAt(), r.latitude(), r.longitude(), r.accuracy()))
@@ -72,9 +74,32 @@ public final class VisitRecorder implements LocationWriter.Extension {
             decisions.addAll(outcome.decisions());
         });
         for (VisitDetector.Decision d : decisions) { // the webhooks' outbox, in this same transaction
-            webhooks.report(handle, d.visit().tenantId(), webhookType(d.event()), payload(d), d.point().at());
+            webhooks.report(handle, d.visit().tenantId(), webhookType(d.event()), payload(d), d.point().at(),
+                    d.visit().visitId() + '\n' + d.event());
         }
         return decisions.isEmpty() ? null : () -> decisions.forEach(this::publish);
+    }
+
+    /**
+     * On PostgreSQL, where two nodes may store points of one salesman at once (a phone that moved while its old node
+     * still had some queued), the salesmen of this batch are locked for the transaction, in id order, before their
+     * open visits are read: one node at a time moves a salesman's visits on. SQLite has one writer already.
+     */
+    private static void lockSalesmen(Handle handle, java.util.Collection<String> salesmen) {
+        boolean postgres;
+        try {
+            postgres = handle.getConnection().getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT)
+                    .contains("postgres");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("database metadata unavailable", e);
+        }
+        if (!postgres) {
+            return;
+        }
+        for (String salesmanId : salesmen) {
+            handle.createQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(:s))").bind("s", "visits:" + salesmanId)
+                    .mapTo(Integer.class).one(); // the function returns void: one row of 1, once the lock is held
+        }
     }
 
     /** {@code visit:checked_in} is reported to webhooks as {@code visit.checked_in}. */

@@ -16,6 +16,8 @@ import java.net.UnknownHostException;
  * name may resolve elsewhere later); redirects are never followed.
  */
 public final class Destinations {
+    private static final String NOT_ALLOWED = "url's host must resolve to public addresses only (loopback and private "
+            + "ones need WEBHOOKS_ALLOW_PRIVATE=true)";
     private final boolean allowPrivate;
 
     public Destinations(boolean allowPrivate) {
@@ -45,12 +47,11 @@ public final class Destinations {
             try {
                 addresses = InetAddress.getAllByName(uri.getHost());
             } catch (UnknownHostException e) {
-                throw refused("url's host does not resolve");
+                throw refused(NOT_ALLOWED); // the same words: no oracle on which internal names exist
             }
             for (InetAddress a : addresses) {
                 if (isPrivate(a)) {
-                    throw refused("url resolves to a loopback or private address (" + a.getHostAddress()
-                            + "); set WEBHOOKS_ALLOW_PRIVATE=true to allow it");
+                    throw refused(NOT_ALLOWED);
                 }
             }
         }
@@ -68,25 +69,37 @@ public final class Destinations {
             int second = b[1] & 0xff;
             return first == 0 || (first == 100 && second >= 64 && second <= 127) // carrier-grade NAT 100.64/10
                     || (first == 192 && second == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments
+                    || (first == 198 && (second == 18 || second == 19)) // benchmarking 198.18/15
                     || first >= 240; // reserved, broadcast
         }
         if (a instanceof Inet6Address) {
             if ((b[0] & 0xfe) == 0xfc) { // unique local fc00::/7
                 return true;
             }
-            boolean mapped = true; // ::ffff:a.b.c.d names an IPv4 address
+            boolean zeros = true; // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible) name an IPv4 address
             for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
+                zeros &= b[i] == 0;
             }
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
+            boolean mapped = zeros && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+            boolean compatible = zeros && b[10] == 0 && b[11] == 0;
+            boolean nat64 = (b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+                    && (b[3] & 0xff) == 0x9b; // 64:ff9b::/96 and 64:ff9b:1::/48 carry one in their last bytes
+            if (mapped || compatible || nat64) {
+                return isPrivate(v4(b[12], b[13], b[14], b[15]));
+            }
+            if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) { // 6to4 2002:a.b.c.d::/48
+                return isPrivate(v4(b[2], b[3], b[4], b[5]));
             }
         }
         return false;
+    }
+
+    private static InetAddress v4(byte a, byte b, byte c, byte d) {
+        try {
+            return InetAddress.getByAddress(new byte[] {a, b, c, d});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are an IPv4 address", e);
+        }
     }
 
     private static ApiException refused(String why) {

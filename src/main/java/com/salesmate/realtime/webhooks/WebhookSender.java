@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code webhook-id} the same on every attempt, a fresh {@code webhook-timestamp} and {@code webhook-signature}),
  * within {@code timeout}, never following a redirect. 2xx: delivered. 410: the endpoint is disabled and nothing more
  * goes to it. Anything else (another status, a timeout, a refused connection): again after 5 s, 5 min, 30 min, 2 h,
- * 5 h, 10 h and 10 h (±20% jitter; a longer {@code Retry-After} is honoured, up to a day), so for 27 h 35 min, then
+ * 5 h, 10 h and 10 h (each up to 20% longer, at random; a longer {@code Retry-After} is honoured, up to a day), so for at
+ * least 27 h 35 min, then
  * given up. Every attempt is logged ({@code GET /webhooks/{id}/deliveries}); finished messages and the log are kept
  * for {@link #RETENTION}.
  */
@@ -45,7 +46,9 @@ public final class WebhookSender implements Managed {
     static final List<Duration> RETRIES = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
             Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
     static final long MAX_RETRY_AFTER_MS = Duration.ofDays(1).toMillis();
-    private static final long LEASE_MS = 60_000;
+    /** A lease outlasts a whole delivery several times over: a message is sent again only if its sender died. */
+    private static final long MIN_LEASE_MS = 60_000;
+    private final long leaseMillis;
     private static final int BATCH = 32;
     /** How long finished messages and the delivery log are kept. */
     static final Duration RETENTION = Duration.ofDays(7);
@@ -58,7 +61,6 @@ public final class WebhookSender implements Managed {
     private final HttpClient http;
     private final Clock clock;
     private final IdGenerator ids;
-    private final String node;
     private final Duration timeout;
     private final ScheduledExecutorService poller;
     private final ExecutorService senders;
@@ -69,15 +71,15 @@ public final class WebhookSender implements Managed {
     private final Meter disabled;
     private ScheduledFuture<?> polling;
 
-    public WebhookSender(Jdbi jdbi, Webhooks webhooks, Clock clock, IdGenerator ids, String node, Duration timeout,
+    public WebhookSender(Jdbi jdbi, Webhooks webhooks, Clock clock, IdGenerator ids, Duration timeout,
                          int threads, MetricRegistry metrics) {
         this.jdbi = jdbi;
         this.webhooks = webhooks;
         this.clock = clock;
         this.ids = ids;
-        this.node = node;
         this.timeout = timeout;
         this.threads = threads;
+        this.leaseMillis = Math.max(MIN_LEASE_MS, timeout.toMillis() * 3);
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "webhook-poller"));
         this.senders = Executors.newFixedThreadPool(threads, r -> daemon(r, "webhook-sender"));
@@ -127,18 +129,19 @@ public final class WebhookSender implements Managed {
                 return;
             }
             long now = clock.millis();
-            long leaseUntil = now + LEASE_MS + ThreadLocalRandom.current().nextInt(1000); // unique per poll
+            long leaseUntil = now + leaseMillis;
+            String owner = java.util.UUID.randomUUID().toString(); // this poll's lease, and only it, owns these
             List<WebhookDao.Message> due = jdbi.withExtension(WebhookDao.class, dao -> {
-                if (dao.lease(node, leaseUntil, now, room) == 0) {
+                if (dao.lease(owner, leaseUntil, now, room) == 0) {
                     return List.of();
                 }
-                return dao.leased(node, leaseUntil);
+                return dao.leased(owner);
             });
             for (WebhookDao.Message m : due) {
                 inFlight.acquire();
                 senders.execute(() -> {
                     try {
-                        deliver(m);
+                        deliver(m, owner);
                     } catch (RuntimeException e) {
                         LOG.warn("webhook message {} not delivered: {}", m.messageId(), e.toString()); // lease ends
                     } finally {
@@ -166,10 +169,10 @@ public final class WebhookSender implements Managed {
         });
     }
 
-    void deliver(WebhookDao.Message m) {
+    void deliver(WebhookDao.Message m, String owner) {
         Optional<Webhook> endpoint = webhooks.find(m.tenantId(), m.webhookId());
         if (endpoint.isEmpty() || !endpoint.get().enabled()) {
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "dropped", m.attempts(),
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "dropped", m.attempts(),
                     m.nextAttemptAt()));
             return;
         }
@@ -192,7 +195,18 @@ public final class WebhookSender implements Managed {
                     .header("webhook-signature", signature)
                     .POST(HttpRequest.BodyPublishers.ofString(m.body()))
                     .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            // the request timeout stops at the answer's headers: the whole exchange, body included, is bounded here
+            java.util.concurrent.CompletableFuture<HttpResponse<Void>> exchange =
+                    http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response;
+            try {
+                response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                exchange.cancel(true);
+                throw new java.net.http.HttpTimeoutException("no whole answer within " + timeout);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
             status = response.statusCode();
             retryAfter = response.headers().firstValue("retry-after").map(WebhookSender::retryAfterMillis)
                     .orElse(null);
@@ -211,22 +225,22 @@ public final class WebhookSender implements Managed {
         String outcome;
         if (status != null && status >= 200 && status < 300) {
             outcome = "delivered";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "delivered", attempt, now));
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "delivered", attempt, now));
             delivered.mark();
         } else if (status != null && status == 410) {
             outcome = "disabled";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "dropped", attempt, now));
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "dropped", attempt, now));
             webhooks.disable(m.tenantId(), m.webhookId(), "the endpoint answered 410 Gone");
             disabled.mark();
             LOG.info("webhook {} of tenant {} disabled: it answered 410 Gone", m.webhookId(), m.tenantId());
         } else if (attempt > RETRIES.size()) {
             outcome = "failed";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "failed", attempt, now));
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "failed", attempt, now));
             failed.mark();
         } else {
             outcome = "retry";
             long next = now + nextDelay(attempt, retryAfter);
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), "pending", attempt, next));
+            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "pending", attempt, next));
             retried.mark();
         }
         WebhookDao.Delivery log = new WebhookDao.Delivery(ids.next(), m.tenantId(), m.webhookId(), m.messageId(),
@@ -234,10 +248,10 @@ public final class WebhookSender implements Managed {
         jdbi.useExtension(WebhookDao.class, dao -> dao.logged(log));
     }
 
-    /** The wait after the {@code attempt}-th failure: the schedule with ±20% jitter, or a longer Retry-After. */
+    /** The wait after the {@code attempt}-th failure: the schedule plus up to 20% jitter, or a longer Retry-After. */
     static long nextDelay(int attempt, Long retryAfterMillis) {
         long base = RETRIES.get(attempt - 1).toMillis();
-        long jittered = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        long jittered = (long) (base * (1.0 + 0.2 * ThreadLocalRandom.current().nextDouble())); // never shorter
         if (retryAfterMillis != null && retryAfterMillis > jittered) {
             return Math.min(retryAfterMillis, MAX_RETRY_AFTER_MS);
         }

@@ -52,6 +52,11 @@ public final class Webhooks implements Managed {
     private final Duration refresh;
     private volatile Map<String, List<Webhook>> enabled = Map.of();
     private static final int BACKLOG = 10_000;
+    /**
+     * Endpoints one tenant may have: every event of the tenant writes one outbox row per endpoint that wants it, in the
+     * location writer's transaction that all tenants share.
+     */
+    public static final int MAX_PER_TENANT = 20;
     private final java.util.concurrent.ThreadPoolExecutor writer = new java.util.concurrent.ThreadPoolExecutor(1, 1,
             0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(BACKLOG), r -> {
                 Thread t = new Thread(r, "webhook-reports");
@@ -77,6 +82,9 @@ public final class Webhooks implements Managed {
 
     public Saved put(String tenantId, String webhookId, WebhookRequest body) {
         destinations.check(body.url());
+        if (body.secret() != null) {
+            checkSecret(body.secret());
+        }
         LinkedHashSet<String> events = new LinkedHashSet<>();
         for (String e : body.events()) {
             if (!Webhook.TYPES.contains(e)) {
@@ -89,6 +97,10 @@ public final class Webhooks implements Managed {
         Saved saved = jdbi.inTransaction(h -> {
             WebhookDao dao = h.attach(WebhookDao.class);
             Optional<Webhook> existing = dao.find(tenantId, webhookId);
+            if (existing.isEmpty() && dao.ofTenant(tenantId).size() >= MAX_PER_TENANT) {
+                throw ApiException.invalid("webhookId", "the tenant has " + MAX_PER_TENANT
+                        + " webhook endpoints, the most it may have");
+            }
             String generated = body.secret() == null && existing.isEmpty() ? newSecret() : null;
             String secret = body.secret() != null ? body.secret()
                     : existing.map(Webhook::secret).orElse(generated);
@@ -136,6 +148,15 @@ public final class Webhooks implements Managed {
 
     /** Reports an event in the caller's transaction: one outbox message per endpoint of the tenant that wants it. */
     public void report(Handle handle, String tenantId, String type, Object data, long at) {
+        report(handle, tenantId, type, data, at, null);
+    }
+
+    /**
+     * As {@link #report(Handle, String, String, Object, long)}; {@code eventKey} names the event once for all (a
+     * visit's id and event): its messages' ids are derived from it, so that if two nodes ever decided the same event
+     * a receiver sees one {@code webhook-id} and keeps one.
+     */
+    public void report(Handle handle, String tenantId, String type, Object data, long at, String eventKey) {
         List<Webhook> endpoints = wanting(tenantId, type);
         if (endpoints.isEmpty()) {
             return;
@@ -144,8 +165,10 @@ public final class Webhooks implements Managed {
         String body = body(type, data, at);
         long now = clock.millis();
         for (Webhook w : endpoints) {
-            dao.enqueue(new WebhookDao.Message(ids.next(), tenantId, w.webhookId(),
-                    "msg_" + UUID.randomUUID().toString().replace("-", ""), type, body, now, "pending", 0, now));
+            String messageId = eventKey == null ? "msg_" + UUID.randomUUID().toString().replace("-", "")
+                    : "msg_" + digest(tenantId + '\n' + w.webhookId() + '\n' + eventKey);
+            dao.enqueue(new WebhookDao.Message(ids.next(), tenantId, w.webhookId(), messageId, type, body, now,
+                    "pending", 0, now));
         }
     }
 
@@ -185,6 +208,16 @@ public final class Webhooks implements Managed {
         return all.stream().filter(w -> w.wants(type)).toList();
     }
 
+    private static String digest(String text) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     /** The Standard Webhooks payload: {@code { type, timestamp, data }}. */
     private String body(String type, Object data, long at) {
         Map<String, Object> payload = new LinkedHashMap<>();
@@ -195,6 +228,19 @@ public final class Webhooks implements Managed {
             return json.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a webhook payload did not serialise", e);
+        }
+    }
+
+    /** A secret the signer takes: {@code whsec_} and the base64 of 24 to 64 bytes. */
+    static void checkSecret(String secret) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("secret", "secret must be whsec_ and valid base64");
+        }
+        if (key.length < 24 || key.length > 64) {
+            throw ApiException.invalid("secret", "secret must be whsec_ and the base64 of 24 to 64 bytes");
         }
     }
 

@@ -121,7 +121,10 @@ class VisitDetectorTest {
         apply(at(20, 0, 10.0));
         apply(at(30, 900, 100.0), at(200, 900, 100.0), at(400, 900, null));
         assertThat(events()).containsExactly(VisitDetector.ARRIVED);
-        assertThat(open).singleElement().satisfies(v -> assertThat(v.lastAt()).isEqualTo(T0 + 400_000));
+        // they do not even count as seen: a late accurate point from before them is still applied
+        assertThat(open).singleElement().satisfies(v -> assertThat(v.lastAt()).isEqualTo(T0 + 20_000));
+        apply(at(25, 900, 10.0), at(90, 900, 10.0));
+        assertThat(events()).containsExactly(VisitDetector.ARRIVED, VisitDetector.CHECKED_OUT);
     }
 
     @Test

@@ -43,10 +43,12 @@ class WebhookSigningAndRulesTest {
     @Test
     void privateAndSpecialAddressesAreRefusedUnlessAllowed() throws Exception {
         for (String ip : List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-                "0.0.0.0", "224.0.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1")) {
+                "0.0.0.0", "224.0.0.1", "198.18.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1",
+                "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::", "2002:a00:1::")) {
             assertThat(Destinations.isPrivate(InetAddress.getByName(ip))).as(ip).isTrue();
         }
-        for (String ip : List.of("93.184.216.34", "8.8.8.8", "100.128.0.1", "2606:4700::1111")) {
+        for (String ip : List.of("93.184.216.34", "8.8.8.8", "100.128.0.1", "2606:4700::1111", "64:ff9b::808:808",
+                "2002:808:808::")) {
             assertThat(Destinations.isPrivate(InetAddress.getByName(ip))).as(ip).isFalse();
         }
         Destinations guard = new Destinations(false);
@@ -61,16 +63,34 @@ class WebhookSigningAndRulesTest {
     }
 
     @Test
+    void aSecretMustDecodeToWhatTheSignerTakes() {
+        Webhooks.checkSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"); // 24 bytes
+        Webhooks.checkSecret(Webhooks.newSecret());
+        for (String bad : List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwA", "whsec_" + "A".repeat(30) + "==",
+                "whsec_" + Base64.getEncoder().encodeToString(new byte[16]),
+                "whsec_" + Base64.getEncoder().encodeToString(new byte[65]))) {
+            assertThatThrownBy(() -> Webhooks.checkSecret(bad)).as(bad).isInstanceOf(ApiException.class);
+        }
+    }
+
+    @Test
     void retriesStartWithin10SecondsAndLastMoreThan24Hours() {
-        long total = WebhookSender.RETRIES.stream().mapToLong(Duration::toMillis).sum();
-        assertThat(Duration.ofMillis((long) (total * 0.8))).isGreaterThan(Duration.ofHours(22));
-        assertThat(Duration.ofMillis(total)).isGreaterThanOrEqualTo(Duration.ofHours(24));
+        long shortest = 0;
+        for (int attempt = 1; attempt <= WebhookSender.RETRIES.size(); attempt++) {
+            long least = Long.MAX_VALUE;
+            for (int i = 0; i < 200; i++) {
+                least = Math.min(least, WebhookSender.nextDelay(attempt, null));
+            }
+            shortest += least;
+        }
+        assertThat(Duration.ofMillis(shortest)).as("the shortest a message is tried for")
+                .isGreaterThanOrEqualTo(Duration.ofHours(24));
         for (int i = 0; i < 200; i++) {
             long first = WebhookSender.nextDelay(1, null);
-            assertThat(first).isBetween(4_000L, 6_000L);
+            assertThat(first).isBetween(5_000L, 6_000L);
         }
         assertThat(WebhookSender.nextDelay(1, 120_000L)).as("a longer Retry-After").isEqualTo(120_000L);
-        assertThat(WebhookSender.nextDelay(1, 1_000L)).as("a shorter one").isBetween(4_000L, 6_000L);
+        assertThat(WebhookSender.nextDelay(1, 1_000L)).as("a shorter one").isBetween(5_000L, 6_000L);
         assertThat(WebhookSender.nextDelay(1, Duration.ofDays(9).toMillis())).isEqualTo(Duration.ofDays(1).toMillis());
         assertThat(WebhookSender.retryAfterMillis("30")).isEqualTo(30_000L);
         assertThat(WebhookSender.retryAfterMillis("soon")).isNull();
