@@ -26,7 +26,6 @@ import java.util.Optional;
 @Path(ApiPaths.ROOT + "/salesmen/{salesmanId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class SalesmanResource {
-    static final long DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000L;
     static final int DEFAULT_LIMIT = 1000;
     static final int MAX_LIMIT = 10_000;
 
@@ -67,9 +66,8 @@ public class SalesmanResource {
                                          @QueryParam("limit") String limitParam) {
         Ids.require("salesmanId", salesmanId);
         caller.requireOperator();
-        Window w = window(fromParam, toParam, limitParam, clock);
-        String tenantId = tenantOf(salesmanId);
-        caller.requireTenant(tenantId);
+        Queries.Window w = Queries.window(fromParam, toParam, limitParam, DEFAULT_LIMIT, MAX_LIMIT, clock);
+        String tenantId = checkedTenantOf(caller, salesmanId);
         List<Map<String, Object>> locations = jdbi.withExtension(LocationDao.class,
                         dao -> dao.trail(tenantId, salesmanId, w.from(), w.to(), w.limit()))
                 .stream().map(Representations::location).toList();
@@ -84,30 +82,19 @@ public class SalesmanResource {
                                       @QueryParam("limit") String limitParam) {
         Ids.require("salesmanId", salesmanId);
         caller.requireOperator();
-        Window w = window(fromParam, toParam, limitParam, clock);
-        String tenantId = tenantOf(salesmanId);
-        caller.requireTenant(tenantId);
+        Queries.Window w = Queries.window(fromParam, toParam, limitParam, DEFAULT_LIMIT, MAX_LIMIT, clock);
+        String tenantId = checkedTenantOf(caller, salesmanId);
         List<Map<String, Object>> visits = jdbi.withExtension(VisitDao.class,
                         dao -> dao.ofSalesman(tenantId, salesmanId, w.from(), w.to(), w.limit()))
                 .stream().map(Representations::visit).toList();
         return Answers.ok("salesmanId", salesmanId, "tenantId", tenantId, "count", visits.size(), "visits", visits);
     }
 
-    /** A time window and a limit from the query: {@code from}/{@code to} epoch ms (default: the last 24 h). */
-    record Window(long from, long to, int limit) {
-    }
-
-    static Window window(String fromParam, String toParam, String limitParam, Clock clock) {
-        long to = epochMillis("to", toParam, clock.millis());
-        long from = epochMillis("from", fromParam, Math.max(0, to - DEFAULT_WINDOW_MS));
-        if (from > to) {
-            throw ApiException.invalid("from", "from must not be after to");
-        }
-        long limit = epochMillis("limit", limitParam, DEFAULT_LIMIT);
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_LIMIT);
-        }
-        return new Window(from, to, (int) limit);
+    /** The salesman's tenant, refused (403) unless it is the caller's. */
+    private String checkedTenantOf(Caller caller, String salesmanId) {
+        String tenantId = tenantOf(salesmanId);
+        caller.requireTenant(tenantId);
+        return tenantId;
     }
 
     /** The salesman's tenant: from live presence, else from the last-seen table; 404 when never seen. */
@@ -117,18 +104,4 @@ public class SalesmanResource {
                 .orElseThrow(() -> ApiException.notFound("salesman " + salesmanId + " was never seen"));
     }
 
-    private static long epochMillis(String name, String value, long fallback) {
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed < 0) {
-                throw ApiException.invalid(name, name + " must not be negative");
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(name, name + " must be an integer");
-        }
-    }
 }

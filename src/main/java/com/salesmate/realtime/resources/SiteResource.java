@@ -61,7 +61,7 @@ public class SiteResource {
     public Map<String, Object> get(@Auth Caller caller, @PathParam("siteId") String siteId,
                                    @QueryParam("tenantId") String tenantParam) {
         Ids.require("siteId", siteId);
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         Site site = sites.find(tenantId, siteId).orElseThrow(() -> notFound(siteId));
         return Answers.ok("site", Representations.site(site));
     }
@@ -71,7 +71,7 @@ public class SiteResource {
     public Map<String, Object> delete(@Auth Caller caller, @PathParam("siteId") String siteId,
                                       @QueryParam("tenantId") String tenantParam) {
         Ids.require("siteId", siteId);
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         if (!sites.delete(tenantId, siteId)) {
             throw notFound(siteId);
         }
@@ -85,8 +85,8 @@ public class SiteResource {
                                       @QueryParam("tenantId") String tenantParam, @QueryParam("from") String fromParam,
                                       @QueryParam("to") String toParam, @QueryParam("limit") String limitParam) {
         Ids.require("siteId", siteId);
-        String tenantId = tenant(caller, tenantParam);
-        SalesmanResource.Window w = SalesmanResource.window(fromParam, toParam, limitParam, clock);
+        String tenantId = Queries.tenant(caller, tenantParam);
+        Queries.Window w = Queries.window(fromParam, toParam, limitParam, DEFAULT_LIMIT, MAX_LIMIT, clock);
         List<Map<String, Object>> visits = jdbi.withExtension(VisitDao.class,
                         dao -> dao.ofSite(tenantId, siteId, w.from(), w.to(), w.limit()))
                 .stream().map(Representations::visit).toList();
@@ -97,37 +97,15 @@ public class SiteResource {
     @GET
     public Map<String, Object> list(@Auth Caller caller, @QueryParam("tenantId") String tenantParam,
                                     @QueryParam("after") String after, @QueryParam("limit") String limitParam) {
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         if (after != null && !after.isEmpty()) {
             Ids.require("after", after);
         }
-        int limit = limit(limitParam);
+        int limit = Queries.limit(limitParam, DEFAULT_LIMIT, MAX_LIMIT);
         List<Site> page = sites.page(tenantId, after, limit);
         String next = page.size() == limit ? page.get(page.size() - 1).siteId() : null;
         return Answers.ok("tenantId", tenantId, "count", page.size(),
                 "sites", page.stream().map(Representations::site).toList(), "next", next);
-    }
-
-    private static String tenant(Caller caller, String tenantParam) {
-        if (tenantParam != null) {
-            Ids.require("tenantId", tenantParam);
-        }
-        return caller.resolveTenant(tenantParam);
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value.trim());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_LIMIT);
     }
 
     private static ApiException notFound(String siteId) {

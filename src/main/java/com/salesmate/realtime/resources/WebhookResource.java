@@ -60,14 +60,14 @@ public class WebhookResource {
     public Map<String, Object> get(@Auth Caller caller, @PathParam("webhookId") String webhookId,
                                    @QueryParam("tenantId") String tenantParam) {
         Ids.require("webhookId", webhookId);
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         return Answers.ok("webhook", describe(webhooks.find(tenantId, webhookId)
                 .orElseThrow(() -> notFound(webhookId))));
     }
 
     @GET
     public Map<String, Object> list(@Auth Caller caller, @QueryParam("tenantId") String tenantParam) {
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         List<Map<String, Object>> all = webhooks.list(tenantId).stream().map(WebhookResource::describe).toList();
         return Answers.ok("tenantId", tenantId, "count", all.size(), "webhooks", all);
     }
@@ -77,7 +77,7 @@ public class WebhookResource {
     public Map<String, Object> delete(@Auth Caller caller, @PathParam("webhookId") String webhookId,
                                       @QueryParam("tenantId") String tenantParam) {
         Ids.require("webhookId", webhookId);
-        String tenantId = tenant(caller, tenantParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
         if (!webhooks.delete(tenantId, webhookId)) {
             throw notFound(webhookId);
         }
@@ -91,8 +91,8 @@ public class WebhookResource {
                                           @QueryParam("tenantId") String tenantParam,
                                           @QueryParam("limit") String limitParam) {
         Ids.require("webhookId", webhookId);
-        String tenantId = tenant(caller, tenantParam);
-        int limit = limit(limitParam);
+        String tenantId = Queries.tenant(caller, tenantParam);
+        int limit = Queries.limit(limitParam, DEFAULT_DELIVERIES, MAX_DELIVERIES);
         webhooks.find(tenantId, webhookId).orElseThrow(() -> notFound(webhookId));
         List<Map<String, Object>> log = webhooks.deliveries(tenantId, webhookId, limit).stream()
                 .map(WebhookResource::describe).toList();
@@ -124,28 +124,6 @@ public class WebhookResource {
         m.put("error", d.error());
         m.put("durationMs", d.durationMs());
         return m;
-    }
-
-    private static String tenant(Caller caller, String tenantParam) {
-        if (tenantParam != null) {
-            Ids.require("tenantId", tenantParam);
-        }
-        return caller.resolveTenant(tenantParam);
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_DELIVERIES;
-        }
-        try {
-            int limit = Integer.parseInt(value.trim());
-            if (limit >= 1 && limit <= MAX_DELIVERIES) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ApiException.invalid("limit", "limit must be an integer in 1.." + MAX_DELIVERIES);
     }
 
     private static ApiException notFound(String webhookId) {
