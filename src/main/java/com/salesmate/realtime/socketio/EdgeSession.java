@@ -476,7 +476,6 @@ final class EdgeSession {
         if (was == State.CLOSING || was == State.CLOSED) {
             return;
         }
-        LOG.debug("session {} closing: {}", library.id(), reason.metricName());
         Channel ws = websocket;
         if (isUpgraded() && ws != null) {
             closeWebsocket(ws, reason, notify);
