@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -33,6 +34,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Webhooks end to end (SPEC 10) against a real HTTP receiver: visits, alerts and presence arrive signed (checked with
@@ -184,6 +186,9 @@ class WebhooksEndToEndTest {
         next(gone); // answered 410
         next(control);
 
+        // the attempt is logged once its answer is in: the receiver may see the request first
+        await().atMost(Duration.ofSeconds(5)).until(() -> APP.getOk("/webhooks/flaky/deliveries?tenantId=" + tenant,
+                TestApp.ADMIN_KEY).path("count").asInt() == 2);
         JsonNode log = APP.getOk("/webhooks/flaky/deliveries?tenantId=" + tenant, TestApp.ADMIN_KEY);
         assertThat(log.path("count").asInt()).isEqualTo(2);
         assertThat(log.path("deliveries").get(0).path("status").asInt()).isEqualTo(200);
@@ -192,6 +197,8 @@ class WebhooksEndToEndTest {
         assertThat(log.path("deliveries").get(1).path("status").asInt()).isEqualTo(500);
         assertThat(log.path("deliveries").get(1).path("outcome").asText()).isEqualTo("retry");
 
+        await().atMost(Duration.ofSeconds(5)).until(() -> !APP.getOk("/webhooks/gone?tenantId=" + tenant,
+                TestApp.ADMIN_KEY).path("webhook").path("enabled").asBoolean());
         JsonNode goneHook = APP.getOk("/webhooks/gone?tenantId=" + tenant, TestApp.ADMIN_KEY).path("webhook");
         assertThat(goneHook.path("enabled").asBoolean()).isFalse();
         assertThat(goneHook.path("disabledReason").asText()).contains("410");
