@@ -124,40 +124,51 @@ public final class WebhookSender implements Managed {
      */
     void poll() {
         try {
-            int room = Math.min(BATCH, inFlight.availablePermits());
-            if (room == 0) {
-                return;
-            }
-            long now = clock.millis();
-            long leaseUntil = now + leaseMillis;
-            String owner = java.util.UUID.randomUUID().toString(); // this poll's lease, and only it, owns these
-            List<WebhookDao.Message> due = jdbi.withExtension(WebhookDao.class, dao -> {
-                if (dao.lease(owner, leaseUntil, now, room) == 0) {
-                    return List.of();
-                }
-                return dao.leased(owner);
-            });
-            for (WebhookDao.Message m : due) {
-                inFlight.acquire();
-                senders.execute(() -> {
-                    try {
-                        deliver(m, owner);
-                    } catch (RuntimeException e) {
-                        LOG.warn("webhook message {} not delivered: {}", m.messageId(), e.toString()); // lease ends
-                    } finally {
-                        inFlight.release();
-                    }
-                });
-            }
-            if (now - lastPurge > PURGE_EVERY_MS) {
-                lastPurge = now;
-                purge(now);
-            }
+            int leased;
+            do { // while there is more due than one lease took: on, as senders free up, not after the next tick
+                leased = leaseAndSend();
+            } while (leased > 0 && !Thread.currentThread().isInterrupted());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warn("webhook outbox not polled: {}", e.toString());
         }
+    }
+
+    /** One lease of what is due, no more than the senders have room for; above 0 when there may be more to lease. */
+    private int leaseAndSend() throws InterruptedException {
+        int room = Math.min(BATCH, inFlight.availablePermits());
+        if (room == 0) {
+            inFlight.acquire(); // wait for a sender to finish, then lease for it
+            inFlight.release();
+            return 1;
+        }
+        long now = clock.millis();
+        long leaseUntil = now + leaseMillis;
+        String owner = java.util.UUID.randomUUID().toString(); // this poll's lease, and only it, owns these
+        List<WebhookDao.Message> due = jdbi.withExtension(WebhookDao.class, dao -> {
+            if (dao.lease(owner, leaseUntil, now, room) == 0) {
+                return List.of();
+            }
+            return dao.leased(owner);
+        });
+        for (WebhookDao.Message m : due) {
+            inFlight.acquire();
+            senders.execute(() -> {
+                try {
+                    deliver(m, owner);
+                } catch (RuntimeException e) {
+                    LOG.warn("webhook message {} not delivered: {}", m.messageId(), e.toString()); // lease ends
+                } finally {
+                    inFlight.release();
+                }
+            });
+        }
+        if (now - lastPurge > PURGE_EVERY_MS) {
+            lastPurge = now;
+            purge(now);
+        }
+        return due.size() == room ? due.size() : 0; // fewer than it could take: nothing more is due now
     }
 
     /** What is done with (delivered, given up, dropped) and the delivery log, past {@code RETENTION}. */
@@ -223,29 +234,36 @@ public final class WebhookSender implements Managed {
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         long now = clock.millis();
         String outcome;
+        long next = now;
+        String state;
         if (status != null && status >= 200 && status < 300) {
             outcome = "delivered";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "delivered", attempt, now));
+            state = "delivered";
             delivered.mark();
         } else if (status != null && status == 410) {
             outcome = "disabled";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "dropped", attempt, now));
+            state = "dropped";
             webhooks.disable(m.tenantId(), m.webhookId(), "the endpoint answered 410 Gone");
             disabled.mark();
             LOG.info("webhook {} of tenant {} disabled: it answered 410 Gone", m.webhookId(), m.tenantId());
         } else if (attempt > RETRIES.size()) {
             outcome = "failed";
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "failed", attempt, now));
+            state = "failed";
             failed.mark();
         } else {
             outcome = "retry";
-            long next = now + nextDelay(attempt, retryAfter);
-            jdbi.useExtension(WebhookDao.class, dao -> dao.attempted(m.id(), owner, "pending", attempt, next));
+            state = "pending";
+            next = now + nextDelay(attempt, retryAfter);
             retried.mark();
         }
         WebhookDao.Delivery log = new WebhookDao.Delivery(ids.next(), m.tenantId(), m.webhookId(), m.messageId(),
                 m.type(), attempt, now, status, error == null ? null : truncate(error), took, outcome);
-        jdbi.useExtension(WebhookDao.class, dao -> dao.logged(log));
+        long nextAttempt = next;
+        jdbi.useTransaction(h -> { // one commit for the outcome and its log line
+            WebhookDao dao = h.attach(WebhookDao.class);
+            dao.attempted(m.id(), owner, state, attempt, nextAttempt);
+            dao.logged(log);
+        });
     }
 
     /** The wait after the {@code attempt}-th failure: the schedule plus up to 20% jitter, or a longer Retry-After. */
