@@ -1,8 +1,6 @@
 package com.salesmate.realtime.cluster;
 
-import com.salesmate.realtime.api.PresenceEvent;
 import com.salesmate.realtime.core.Identity;
-import com.salesmate.realtime.core.Rooms;
 import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.Presence;
 import com.salesmate.realtime.hub.Publisher;
@@ -107,12 +105,7 @@ final class ClusterPresence implements Presence {
     }
 
     private void tell(String event, String tenantId, String salesmanId, long at) {
-        PresenceEvent payload = Presence.event(tenantId, salesmanId, at);
-        publisher.toRoom(tenantId, Rooms.managers(tenantId), event, payload);
-        Listener l = listener;
-        if (l != null) {
-            l.changed(event, payload);
-        }
+        Presence.tell(publisher, listener, event, tenantId, salesmanId, at);
     }
 
     @Override

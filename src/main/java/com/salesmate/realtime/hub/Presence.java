@@ -40,4 +40,13 @@ public interface Presence {
 
     /** Sets the listener (webhooks); none by default. */
     void listen(Listener listener);
+
+    /** Sends {@code event} to the tenant's managers and tells the listener (null: none): what both presences do. */
+    static void tell(Publisher publisher, Listener listener, String event, String tenantId, String salesmanId, long at) {
+        PresenceEvent payload = event(tenantId, salesmanId, at);
+        publisher.toRoom(tenantId, com.salesmate.realtime.core.Rooms.managers(tenantId), event, payload);
+        if (listener != null) {
+            listener.changed(event, payload);
+        }
+    }
 }

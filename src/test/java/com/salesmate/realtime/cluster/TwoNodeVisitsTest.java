@@ -7,6 +7,7 @@ import com.salesmate.realtime.support.Postgres;
 import com.salesmate.realtime.support.SioClient;
 import com.salesmate.realtime.support.TestApp;
 import com.salesmate.realtime.visits.SiteIndex;
+import com.salesmate.realtime.visits.VisitsEndToEndTest;
 import com.sun.net.httpserver.HttpServer;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -53,15 +54,7 @@ class TwoNodeVisitsTest {
     static final double LAT = 12.9716;
     static final double LON = 77.5946;
     static final double M = 1 / SiteIndex.METERS_PER_DEGREE;
-    static final List<String> EVENTS = List.of("visit:arrived", "visit:checked_in", "visit:checked_out");
 
-    static BlockingQueue<Object[]> visitEvents(SioClient c) {
-        BlockingQueue<Object[]> q = new LinkedBlockingQueue<>();
-        for (String e : EVENTS) {
-            c.socket().on(e, args -> q.add(new Object[] {e, args[0]}));
-        }
-        return q;
-    }
 
     static JSONObject point(long at, double north) throws Exception {
         return new JSONObject().put("latitude", LAT + north * M).put("longitude", LON).put("accuracy", 8)
@@ -97,8 +90,8 @@ class TwoNodeVisitsTest {
             long t0 = System.currentTimeMillis() - 600_000;
             try (SioClient managerA = SioClient.authenticated(A.socketUrl(), A.managerToken(t, "m1"));
                  SioClient managerB = SioClient.authenticated(B.socketUrl(), B.managerToken(t, "m2"))) {
-                BlockingQueue<Object[]> onA = visitEvents(managerA);
-                BlockingQueue<Object[]> onB = visitEvents(managerB);
+                BlockingQueue<Object[]> onA = VisitsEndToEndTest.visitEvents(managerA);
+                BlockingQueue<Object[]> onB = VisitsEndToEndTest.visitEvents(managerB);
                 try (SioClient phone = SioClient.authenticated(A.socketUrl(), A.salesmanToken(t, salesman))) {
                     for (long[] p : new long[][] {{0, 0}, {30, 10}, {70, 5}}) { // arrives, and checks in at 70 s
                         assertThat(phone.emitAck("location:update", point(t0 + p[0] * 1000, p[1]))
@@ -120,7 +113,7 @@ class TwoNodeVisitsTest {
                         names.add((String) e[0]);
                         ids.add(((JSONObject) e[1]).getString("visitId"));
                     }
-                    assertThat(names).isEqualTo(EVENTS);
+                    assertThat(names).isEqualTo(VisitsEndToEndTest.EVENTS);
                     assertThat(ids).containsOnly(ids.get(0));
                     assertThat(q.poll(1, TimeUnit.SECONDS)).as("no second copy").isNull();
                 }

@@ -30,17 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 @Timeout(90)
-class VisitsEndToEndTest {
+public class VisitsEndToEndTest {
     // a phone streaming a recorded track sends faster than the test configuration's 10 events/s
     static final TestApp APP = TestApp.create(ConfigOverride.config("socketio.rateLimitPerSecond", "100"));
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
     static final double LAT = 12.9716;
     static final double LON = 77.5946;
     static final double M = 1 / SiteIndex.METERS_PER_DEGREE;
-    static final List<String> EVENTS = List.of("visit:arrived", "visit:checked_in", "visit:checked_out");
+    public static final List<String> EVENTS = List.of("visit:arrived", "visit:checked_in", "visit:checked_out");
 
-    /** Every visit event a client gets, in arrival order, as [event, payload]. */
-    static BlockingQueue<Object[]> visitEvents(SioClient c) {
+    /** Every visit event a client gets, in arrival order, as [event, payload] (also used by TwoNodeVisitsTest). */
+    public static BlockingQueue<Object[]> visitEvents(SioClient c) {
         BlockingQueue<Object[]> q = new LinkedBlockingQueue<>();
         for (String e : EVENTS) {
             c.socket().on(e, args -> q.add(new Object[] {e, args[0]}));
