@@ -23,7 +23,10 @@ import java.util.function.ToIntFunction;
  * identity again and every event addressed to it meanwhile, in order and once: typing is never logged, and of
  * {@code location:updated} only the newest per salesman is replayed. Bounded: the log keeps the window and at most
  * {@code maxEvents}; a gap the log no longer covers, or one of more than {@link #MAX_REPLAY} events, gets a fresh
- * session instead. The log lives in this process: a restart, or a phone that comes back on another node, gets a fresh
+ * session instead. An entry superseded by a newer one of the same conflation key and audience (a salesman's older
+ * position, to the same room) can never be replayed, so it keeps only its place in the log: its payload is let go at
+ * once, not when the window ends (at thousands of positions a second the payloads of two minutes were most of what
+ * each young collection copied). The log lives in this process: a restart, or a phone that comes back on another node, gets a fresh
  * session.
  */
 public final class LocalRecovery implements Recovery {
@@ -34,7 +37,9 @@ public final class LocalRecovery implements Recovery {
     private final int maxEvents;
     private final Clock clock;
     private final String epoch = HexFormat.of().formatHex(Recovery.randomBytes(4));
-    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    private final ArrayDeque<Logged> log = new ArrayDeque<>();
+    /** The newest entry of each conflation key and audience still in the log. */
+    private final Map<String, Logged> newest = new java.util.HashMap<>();
     private final Map<String, Saved> saved = new LinkedHashMap<>();
     private final LivePids live = new LivePids();
     private long seq;
@@ -77,13 +82,31 @@ public final class LocalRecovery implements Recovery {
         long position = ++seq;
         Entry entry = new Entry(position, now, event.withOffset(epoch + "-" + position), List.copyOf(rooms),
                 Set.copyOf(except), exceptUserId, conflation);
-        log.addLast(entry);
+        Logged logged = new Logged(entry, conflation == null ? null : supersedingKey(entry));
+        log.addLast(logged);
+        if (logged.key != null) {
+            Logged older = newest.put(logged.key, logged);
+            if (older != null) {
+                // a replay picks, per key, the newest entry addressed to the socket after its offset: an older one
+                // with the same audience is addressed to exactly the same sockets, so it is never picked again
+                older.entry = null;
+            }
+        }
         return entry;
     }
 
+    /** Entries with equal keys are addressed to the same sockets and replace each other in a replay. */
+    private static String supersedingKey(Entry e) {
+        return e.conflation() + '\n' + e.rooms() + '\n' + e.except() + '\n' + e.exceptUserId();
+    }
+
     private void trim(long now) {
-        while (!log.isEmpty() && (log.size() >= maxEvents || now - log.peekFirst().at() > windowMillis)) {
-            trimmedUpTo = log.pollFirst().seq();
+        while (!log.isEmpty() && (log.size() >= maxEvents || now - log.peekFirst().at > windowMillis)) {
+            Logged first = log.pollFirst();
+            trimmedUpTo = first.seq;
+            if (first.key != null) {
+                newest.remove(first.key, first);
+            }
         }
     }
 
@@ -151,18 +174,34 @@ public final class LocalRecovery implements Recovery {
         // short blip scans seconds of log each, not the whole window); a conflated event keeps only its newest
         List<Entry> found = new ArrayList<>();
         Set<String> newer = new java.util.HashSet<>();
-        for (Iterator<Entry> it = log.descendingIterator(); it.hasNext(); ) {
-            Entry e = it.next();
-            if (e.seq() <= from) {
+        for (Iterator<Logged> it = log.descendingIterator(); it.hasNext(); ) {
+            Logged l = it.next();
+            if (l.seq <= from) {
                 break;
             }
-            if (!s.identity().userId().equals(e.exceptUserId()) && s.addressedBy(e.rooms(), e.except())
+            Entry e = l.entry;
+            if (e != null && !s.identity().userId().equals(e.exceptUserId()) && s.addressedBy(e.rooms(), e.except())
                     && (e.conflation() == null || newer.add(e.conflation()))) {
                 found.add(e);
             }
         }
         java.util.Collections.reverse(found);
         return found;
+    }
+
+    /** An entry in the log; {@code entry} null once a newer one superseded it ({@code at} still counts for trims). */
+    private static final class Logged {
+        final long seq;
+        final long at;
+        final String key;
+        Entry entry;
+
+        Logged(Entry entry, String key) {
+            this.seq = entry.seq();
+            this.at = entry.at();
+            this.key = key;
+            this.entry = entry;
+        }
     }
 
     /** The log position of an offset this log gave; -1 for another process's or a malformed one. */

@@ -43,6 +43,31 @@ class RecoveryLogTest {
     }
 
     @Test
+    void aPointSupersededForOneAudienceIsStillReplayedToAnotherAndOffsetsBetweenPointsStillWork() {
+        // the log lets go of a point once a newer one of the same salesman goes to the same audience: a socket in
+        // another audience still gets its own newest, and a socket whose offset lies between two points gets the later
+        Recovery recovery = new LocalRecovery(Duration.ofMinutes(2), 1_000, clock);
+        String managers = Rooms.managers("t1");
+        String ownRoom = Rooms.salesman("t1", "s1");
+        String start = log(recovery, "alert", "a0", List.of(tenantRoom), null, null);
+        recovery.save(saved("own", Set.of(ownRoom), 0));
+        recovery.save(saved("boss", Set.of(managers), 0));
+        recovery.save(saved("between", Set.of(managers), 0));
+        log(recovery, "location:updated", "own-1", List.of(ownRoom), null, "t1|s1");
+        String afterFirst = log(recovery, "location:updated", "1", List.of(managers), null, "t1|s1");
+        for (int i = 2; i <= 500; i++) {
+            log(recovery, "location:updated", Integer.toString(i), List.of(managers), null, "t1|s1");
+        }
+        log(recovery, "alert", "a1", List.of(managers), null, null);
+
+        assertThat(replay(recovery, recovery.take("own", start, boss))).containsExactly("location:updated:own-1");
+        assertThat(replay(recovery, recovery.take("boss", start, boss)))
+                .containsExactly("location:updated:500", "alert:a1");
+        assertThat(replay(recovery, recovery.take("between", afterFirst, boss)))
+                .containsExactly("location:updated:500", "alert:a1");
+    }
+
+    @Test
     void anotherSubjectsPidTakesNothingFromItsOwner() {
         Recovery recovery = new LocalRecovery(Duration.ofMinutes(2), 1_000, clock);
         recovery.save(saved("p1", Set.of(tenantRoom), 0));
