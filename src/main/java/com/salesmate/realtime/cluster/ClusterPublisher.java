@@ -39,6 +39,12 @@ final class ClusterPublisher implements Publisher {
     }
 
     @Override
+    public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
+        // one stream entry naming every room: each node delivers it once per socket (LocalPublisher.deliver)
+        stream.publish(local.wire(event, payload), List.copyOf(rooms), Set.of());
+    }
+
+    @Override
     public Delivery toEveryone(String event, Object payload) {
         return emit(event, payload, List.of(), Set.of(), () -> state.countElsewhere(null, null));
     }

@@ -83,6 +83,16 @@ public class LocalPublisher implements Publisher {
     }
 
     @Override
+    public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
+        OutboundEvent wire = json.event(event, payload);
+        int reached = logged(event)
+                ? recovery.log(wire, rooms, Set.of(), null, conflation(event, payload),
+                        e -> send(e.event(), addressed(rooms, Set.of(), e.seq())).cardinality())
+                : send(wire, addressed(rooms, Set.of(), -1)).cardinality();
+        metrics.sent(event, tenantId, reached);
+    }
+
+    @Override
     public Delivery toEveryone(String event, Object payload) {
         return Delivery.local(everyone(json.event(event, payload)));
     }

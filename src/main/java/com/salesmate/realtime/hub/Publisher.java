@@ -1,6 +1,7 @@
 package com.salesmate.realtime.hub;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +75,12 @@ public interface Publisher {
 
     /** As {@link #toRoom}, skipping every socket of user {@code exceptUserId} (of the same tenant). */
     Delivery toRoomExceptUser(String tenantId, String room, String event, Object payload, String exceptUserId);
+
+    /**
+     * Emits to every authenticated socket in any of {@code rooms} of {@code tenantId}, once each: a socket in two of
+     * them (a manager who joined a salesman's room) gets it once, as Socket.IO's {@code io.to([a, b]).emit(...)}.
+     */
+    void toRooms(String tenantId, List<String> rooms, String event, Object payload);
 
     /** Emits to every authenticated socket, whatever its tenant. */
     Delivery toEveryone(String event, Object payload);

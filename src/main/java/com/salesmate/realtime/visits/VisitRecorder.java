@@ -118,8 +118,8 @@ public final class VisitRecorder implements LocationWriter.Extension {
     private void publish(VisitDetector.Decision d) {
         Visit v = d.visit();
         VisitEvent payload = payload(d);
-        publisher.toRoom(v.tenantId(), Rooms.managers(v.tenantId()), d.event(), payload);
-        publisher.toRoom(v.tenantId(), Rooms.salesman(v.tenantId(), v.salesmanId()), d.event(), payload);
+        publisher.toRooms(v.tenantId(),
+                List.of(Rooms.managers(v.tenantId()), Rooms.salesman(v.tenantId(), v.salesmanId())), d.event(), payload);
         meters.get(d.event()).mark();
     }
 }

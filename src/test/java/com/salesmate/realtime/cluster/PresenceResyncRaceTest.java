@@ -62,6 +62,10 @@ class PresenceResyncRaceTest {
         }
 
         @Override
+        public void toRooms(String tenantId, java.util.List<String> rooms, String event, Object payload) {
+        }
+
+        @Override
         public Delivery toEveryone(String event, Object payload) {
             return Delivery.local(0);
         }

@@ -649,6 +649,11 @@ class AsyncApiMatchesCodeTest {
         }
 
         @Override
+        public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
+            throw new AssertionError("not used by these emits");
+        }
+
+        @Override
         public Delivery toEveryone(String event, Object payload) {
             throw new AssertionError("not used by these emits");
         }

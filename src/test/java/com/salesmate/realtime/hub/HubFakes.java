@@ -125,6 +125,11 @@ public final class HubFakes {
         }
 
         @Override
+        public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
+            rooms.forEach(room -> emits.add(new Emit(room, null, event, JSON.write(payload))));
+        }
+
+        @Override
         public Delivery toEveryone(String event, Object payload) {
             emits.add(new Emit(null, null, event, JSON.write(payload)));
             return Delivery.local(0);

@@ -110,16 +110,23 @@ public class VisitsEndToEndTest {
         putSite(tenant, siteId, LAT, LON);
         long t0 = System.currentTimeMillis() - 3_600_000;
         try (SioClient m = SioClient.authenticated(APP.socketUrl(), APP.managerToken(tenant, "boss"));
+             SioClient f = SioClient.authenticated(APP.socketUrl(), APP.managerToken(tenant, "follower"));
              SioClient s = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken(tenant, salesman))) {
+            // a manager who also joined the salesman's room is in both rooms the events go to: he gets each once
+            JSONObject joined = f.emitAck("join:salesman", new JSONObject().put("salesmanId", salesman));
+            assertThat(joined.getBoolean("success")).as(joined.toString()).isTrue();
             BlockingQueue<Object[]> manager = visitEvents(m);
+            BlockingQueue<Object[]> follower = visitEvents(f);
             BlockingQueue<Object[]> own = visitEvents(s);
             for (JSONObject point : track(t0)) {
                 JSONObject ack = s.emitAck("location:update", point);
                 assertThat(ack.getBoolean("success")).as(ack.toString()).isTrue();
             }
             assertTheVisit(manager, salesman, t0, siteId);
+            assertTheVisit(follower, salesman, t0, siteId); // in order, so a second copy of one fails here
             assertTheVisit(own, salesman, t0, siteId);
             assertThat(manager.poll(300, TimeUnit.MILLISECONDS)).as("nothing more").isNull();
+            assertThat(follower.poll(300, TimeUnit.MILLISECONDS)).as("nothing more for the follower").isNull();
         }
         JsonNode listed = APP.getOk("/salesmen/" + salesman + "/visits?from=" + (t0 - 1), TestApp.ADMIN_KEY);
         assertThat(listed.path("count").asInt()).isEqualTo(1);
