@@ -13,9 +13,12 @@ import com.salesmate.realtime.cli.TokenCommand;
 import com.salesmate.realtime.console.ConsoleConfigServlet;
 import com.salesmate.realtime.console.ConsoleFilter;
 import com.salesmate.realtime.core.Webhook;
+import com.salesmate.realtime.health.HealthGauges;
 import com.salesmate.realtime.health.LocationWriterHealthCheck;
 import com.salesmate.realtime.health.RedisHealthCheck;
 import com.salesmate.realtime.health.SocketIoHealthCheck;
+import com.salesmate.realtime.metrics.DatabaseGauges;
+import com.salesmate.realtime.metrics.PrometheusExport;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.metrics.TenantCounters;
 import com.salesmate.realtime.persistence.DatabaseFactory;
@@ -64,8 +67,6 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -163,7 +164,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
                 new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings),
                 new RealtimeHub.Services(metrics, environment.getValidator(), new BlockingWork(blocking, metrics), timers,
                         clock),
-                cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout());
+                cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout(metrics));
         // webhooks: endpoints cached per tenant, an outbox written with what it reports, delivered by every node
         Webhooks webhooks = new Webhooks(jdbi, hub.ids(), new Destinations(config.getWebhooks().allowPrivate),
                 environment.getObjectMapper(), clock,
@@ -189,7 +190,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         schedulePurge(config, timers, blocking);
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, webhooks, clock);
-        registerOperations(config, environment, writer, revocations, apiKeys);
+        registerOperations(config, environment, writer, revocations, apiKeys, jdbi, clock);
         registerConsole(config, environment);
     }
 
@@ -270,7 +271,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     }
 
     private void registerOperations(RealtimeConfiguration config, Environment environment, LocationWriter writer,
-                                    Revocations revocations, ApiKeys apiKeys) {
+                                    Revocations revocations, ApiKeys apiKeys, Jdbi jdbi, Clock clock) {
         environment.healthChecks().register("socketio", new SocketIoHealthCheck(socketServer));
         environment.healthChecks().register("location-writer",
                 new LocationWriterHealthCheck(writer, config.getLocations().highWaterMark));
@@ -278,8 +279,13 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         // every task (ours and Dropwizard's: gc, log-level, ...) needs the admin key
         environment.admin().addFilter("admin-key", new AdminKeyFilter(apiKeys))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, AdminKeyFilter.PATH);
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
-        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
+        // gauges counted or checked on a schedule of their own, never per scrape
+        ScheduledExecutorService gauges = environment.lifecycle().scheduledExecutorService("realtime-gauges")
+                .threads(2).build();
+        environment.lifecycle().manage(new DatabaseGauges(jdbi, clock, gauges, DatabaseGauges.REFRESH,
+                environment.metrics()));
+        environment.lifecycle().manage(new HealthGauges(environment.health(), environment.metrics(), gauges));
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(PrometheusExport.of(environment.metrics())))
+                .addMapping("/prometheus");
     }
 }

@@ -3,6 +3,7 @@ package com.salesmate.realtime.cluster;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ final class Heartbeat {
             t.setDaemon(true);
             return t;
         });
-        this.latency = metrics.timer(ClusterNode.LATENCY);
+        this.latency = HistogramTimer.of(metrics, ClusterNode.LATENCY);
         this.reapedNodes = metrics.meter("cluster.nodes.reaped");
         this.resyncs = metrics.meter("cluster.resyncs");
     }

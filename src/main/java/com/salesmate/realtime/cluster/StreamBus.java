@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesmate.realtime.hub.LocalPublisher;
 import com.salesmate.realtime.hub.OutboundEvent;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
@@ -110,7 +111,7 @@ final class StreamBus {
         this.drops = drops;
         this.published = metrics.meter(Bus.PUBLISHED);
         this.received = metrics.meter(Bus.RECEIVED);
-        this.lag = metrics.timer(LAG);
+        this.lag = HistogramTimer.of(metrics, LAG);
         this.retryFor = redis.commandTimeout().multipliedBy(2);
         this.retries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-stream-retry-" + uid);

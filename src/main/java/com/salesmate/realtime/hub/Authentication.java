@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The two ways in: the CONNECT packet's {@code auth} (refused with CONNECT_ERROR) and the {@code authenticate} event
  * (refused with {@code auth:error}); both end in {@code authenticated} and, on first authentication, the salesman's
- * pending notifications. A socket keeps one identity: authenticating again must name the same subject.
+ * pending notifications. A socket keeps one identity: authenticating again must name the same subject. The first
+ * {@code authenticated} a socket is sent is timed from its CONNECT's arrival ({@link SocketMetrics#CONNECT}).
  */
 final class Authentication {
     private static final Logger LOG = LoggerFactory.getLogger(Authentication.class);
@@ -51,6 +53,7 @@ final class Authentication {
      * or a recovering socket's session must first be let go by another node.
      */
     CompletionStage<ConnectError> onConnect(Connection connection, JsonNode auth) {
+        connection.connectArrived(System.nanoTime());
         if (recovery.enabled()) {
             connection.pid(recovery.newPid(), recovery.position());
         }
@@ -175,7 +178,9 @@ final class Authentication {
             connection.replayedUpTo(Long.MAX_VALUE); // no live logged event before the replay: it will carry them
             sessions.restore(connection, dropped.identity(), dropped.rooms());
             recovery.live().live(connection);
-            welcome(connection, Ack.NONE, false); // what it missed is replayed: no redelivery as well
+            if (welcome(connection, Ack.NONE, false)) { // what it missed is replayed: no redelivery as well
+                connectTimed(connection);
+            }
             String tenantId = dropped.identity().tenantId();
             recovery.replay(dropped, connection, event -> {
                 if (!connection.send(event)) {
@@ -187,8 +192,8 @@ final class Authentication {
             return;
         }
         recovery.live().live(connection);
-        if (connection.isAuthenticated()) {
-            welcome(connection, Ack.NONE, true);
+        if (connection.isAuthenticated() && welcome(connection, Ack.NONE, true)) {
+            connectTimed(connection);
         }
     }
 
@@ -207,7 +212,9 @@ final class Authentication {
                 }
                 first = sessions.admit(connection, identity);
             }
-            welcome(connection, ack, first);
+            if (welcome(connection, ack, first) && first) {
+                connectTimed(connection);
+            }
         } catch (TokenException e) {
             metrics.authFailure(e.code().code());
             sessions.refuse(connection, ack, new ApiException(e.code(), e.getMessage()),
@@ -215,11 +222,14 @@ final class Authentication {
         }
     }
 
-    /** Tells the client it is in; on first authentication a salesman also gets his pending notifications. */
-    private void welcome(Connection connection, Ack ack, boolean first) {
+    /**
+     * Tells the client it is in; on first authentication a salesman also gets his pending notifications. False when
+     * there was no one to tell.
+     */
+    private boolean welcome(Connection connection, Ack ack, boolean first) {
         Identity identity = connection.identity();
         if (identity == null || !connection.isOpen()) {
-            return;
+            return false;
         }
         List<String> rooms = new ArrayList<>(connection.rooms());
         rooms.sort(null);
@@ -230,6 +240,15 @@ final class Authentication {
         if (first && identity.isSalesman() && notifications.mayHavePending(identity.salesmanId())
                 && !blocking.offer(() -> redeliver(connection))) {
             LOG.warn("pending notifications of connection {} not redelivered now: the server is busy", connection.id());
+        }
+        return true;
+    }
+
+    /** The socket's first {@code authenticated} has been written: the time since its CONNECT arrived. */
+    private void connectTimed(Connection connection) {
+        long arrived = connection.connectArrivedAt();
+        if (arrived != 0) {
+            metrics.connectTimer().update(System.nanoTime() - arrived, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -36,6 +36,8 @@ public final class Connection {
     private volatile Identity identity;
     private volatile ScheduledFuture<?> authTimeout;
     private volatile ScheduledFuture<?> expiry;
+    /** {@code System.nanoTime()} when its CONNECT packet reached the hub; 0 before. */
+    private volatile long connectArrivedAt;
 
     /** The per-connection token buckets, one per {@link Limit}. */
     record Buckets(RateLimiter location, RateLimiter control, RateLimiter joins) {
@@ -158,6 +160,14 @@ public final class Connection {
 
     Recovery.Saved recovering() {
         return recovering;
+    }
+
+    void connectArrived(long nanoTime) {
+        this.connectArrivedAt = nanoTime;
+    }
+
+    long connectArrivedAt() {
+        return connectArrivedAt;
     }
 
     /** True when a live event at {@code position} was in this socket's replay already. */

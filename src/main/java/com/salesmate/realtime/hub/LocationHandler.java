@@ -1,5 +1,6 @@
 package com.salesmate.realtime.hub;
 
+import com.codahale.metrics.Timer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.api.LocationBatchReply;
 import com.salesmate.realtime.api.LocationBatchRequest;
@@ -20,13 +21,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code location:update} and {@code location:batch}: validated, handed to the group-commit writer, acknowledged only
- * after commit, then sent as {@code location:updated} to the tenant's managers (never to salesmen).
+ * after commit, then sent as {@code location:updated} to the tenant's managers (never to salesmen). Each ok ack is
+ * timed from the event's arrival here to the ack sent ({@link #METRIC_ACK}).
  */
 class LocationHandler {
     static final long MAX_FUTURE_MS = 5 * 60 * 1000;
+    /** From a location event's arrival at its handler to its ok ack sent, after the commit (histogram). */
+    static final String METRIC_ACK = "locations.ack";
 
     private final Payloads payloads;
     private final PointReader points;
@@ -34,18 +39,21 @@ class LocationHandler {
     private final Publisher publisher;
     private final IdGenerator ids;
     private final Clock clock;
+    private final Timer acks;
 
     LocationHandler(Payloads payloads, PointReader points, LocationWriter writer, Publisher publisher, IdGenerator ids,
-                    Clock clock) {
+                    Clock clock, Timer acks) {
         this.payloads = payloads;
         this.points = points;
         this.writer = writer;
         this.publisher = publisher;
         this.ids = ids;
         this.clock = clock;
+        this.acks = acks;
     }
 
     void onUpdate(Connection connection, JsonNode payload, Ack ack) {
+        long arrived = System.nanoTime();
         Identity identity = requireSalesman(connection);
         long now = clock.millis();
         LocationRow row = toRow(identity, points.read(Events.LOCATION_UPDATE, payload), now);
@@ -56,6 +64,7 @@ class LocationHandler {
             }
             Replies.ack(ack, new LocationReply(Long.toString(stored.row().id()), stored.row().receivedAt(),
                     stored.duplicate()));
+            acked(ack, arrived);
             if (!stored.duplicate()) {
                 broadcast(stored.row());
             }
@@ -63,6 +72,7 @@ class LocationHandler {
     }
 
     void onBatch(Connection connection, JsonNode payload, Ack ack) {
+        long arrived = System.nanoTime();
         Identity identity = requireSalesman(connection);
         LocationBatchRequest request = payloads.read(Events.LOCATION_BATCH, payload, LocationBatchRequest.class);
         long now = clock.millis();
@@ -97,10 +107,18 @@ class LocationHandler {
             }
             rejected.sort(Comparator.comparingInt(LocationBatchReply.Rejection::index));
             Replies.ack(ack, new LocationBatchReply(accepted, duplicates, rejected));
+            acked(ack, arrived);
             if (newest != null) {
                 broadcast(newest);
             }
         });
+    }
+
+    /** An ok ack went out (when the client asked for one): its time since the event arrived. */
+    private void acked(Ack ack, long arrived) {
+        if (ack.requested()) {
+            acks.update(System.nanoTime() - arrived, TimeUnit.NANOSECONDS);
+        }
     }
 
     private static LocationBatchReply.Rejection rejection(int index, ErrorCode code) {

@@ -4,6 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesmate.realtime.api.ConnectError;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import com.salesmate.realtime.metrics.SocketMetrics;
 import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.LocationWriter;
@@ -66,7 +67,7 @@ public class RealtimeHub implements SocketEvents {
         JoinHandler joins = new JoinHandler(payloads, registry, wiring.membership(),
                 settings.limits().maxRoomsPerSocket());
         LocationHandler locations = new LocationHandler(payloads, new PointReader(metrics), stores.writer(),
-                publisher, ids, clock);
+                publisher, ids, clock, HistogramTimer.of(metrics.registry(), LocationHandler.METRIC_ACK));
         NotificationAckHandler notificationAcks = new NotificationAckHandler(payloads, notifications);
         this.inbound = new InboundEvents(publisher, metrics, blocking, json)
                 .on(Events.AUTHENTICATE, Connection.Limit.CONTROL, authentication::onAuthenticate)

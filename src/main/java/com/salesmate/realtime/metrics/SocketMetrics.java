@@ -2,6 +2,7 @@ package com.salesmate.realtime.metrics;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,10 @@ public class SocketMetrics {
     public static final String RECOVERY = "socketio.recovery";
     /** Work refused because an executor's queue was full. */
     public static final String REJECTED_WORK = "socketio.rejected-work";
+    /** From a CONNECT packet's arrival to the socket's first {@code authenticated} event written (histogram). */
+    public static final String CONNECT = "socketio.connect";
+    /** From the hub's fan-out call to every local recipient's frame handed to its channel (histogram). */
+    public static final String FANOUT = "socketio.fanout";
 
     private final MetricRegistry registry;
     private final TenantCounters tenants;
@@ -42,6 +47,8 @@ public class SocketMetrics {
     private final Meter sent;
     private final Meter rateLimited;
     private final Meter handlerErrors;
+    private final Timer connect;
+    private final Timer fanout;
     private final Map<String, Meter> byName = new ConcurrentHashMap<>();
 
     /** {@code knownEvents} bounds the per-event meters: other names are counted as {@code other}. */
@@ -56,6 +63,8 @@ public class SocketMetrics {
         this.sent = registry.meter(SENT);
         this.rateLimited = registry.meter(RATE_LIMITED);
         this.handlerErrors = registry.meter(HANDLER_ERRORS);
+        this.connect = HistogramTimer.of(registry, CONNECT);
+        this.fanout = HistogramTimer.of(registry, FANOUT);
     }
 
     public MetricRegistry registry() {
@@ -64,6 +73,16 @@ public class SocketMetrics {
 
     public TenantCounters tenants() {
         return tenants;
+    }
+
+    /** {@link #CONNECT}'s timer. */
+    public Timer connectTimer() {
+        return connect;
+    }
+
+    /** {@link #FANOUT}'s timer. */
+    public Timer fanoutTimer() {
+        return fanout;
     }
 
     private Meter meter(String name) {

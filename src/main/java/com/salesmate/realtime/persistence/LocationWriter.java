@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public class LocationWriter implements Managed {
     public static final String METRIC_QUEUE_DEPTH = "locations.writer.queue-depth";
+    /** The depth at which the writer refuses new rows ({@code unavailable}): {@code locations.queueCapacity}. */
+    public static final String METRIC_QUEUE_CAPACITY = "locations.writer.queue-capacity";
     public static final String METRIC_BATCH_SIZE = "locations.writer.batch-size";
     public static final String METRIC_COMMIT = "locations.writer.commit";
     /** Batches whose extension work (visit detection) failed and was rolled back; their locations were stored. */
@@ -91,10 +94,11 @@ public class LocationWriter implements Managed {
         this.maxBatch = maxBatch;
         this.drainTimeout = drainTimeout;
         this.batchSizes = metrics.histogram(METRIC_BATCH_SIZE);
-        this.commitTimer = metrics.timer(METRIC_COMMIT);
+        this.commitTimer = HistogramTimer.of(metrics, METRIC_COMMIT);
         this.failedBatches = metrics.counter(METRIC_FAILED_BATCHES);
         this.extensionFailures = metrics.counter(METRIC_EXTENSION_FAILURES);
         metrics.register(METRIC_QUEUE_DEPTH, (Gauge<Integer>) queue::size);
+        metrics.register(METRIC_QUEUE_CAPACITY, (Gauge<Integer>) () -> queueCapacity);
     }
 
     /** Queues rows as one unit: all are accepted or none (queue full or stopping gives {@code unavailable}). */

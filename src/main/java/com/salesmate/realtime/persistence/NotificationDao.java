@@ -34,6 +34,10 @@ public interface NotificationDao {
     @SqlQuery("SELECT DISTINCT salesman_id FROM notifications WHERE acked_at IS NULL AND expires_at > :now")
     List<String> salesmenWithPending(@Bind("now") long now);
 
+    /** Notifications not yet acknowledged and not expired, of every tenant. */
+    @SqlQuery("SELECT COUNT(*) FROM notifications WHERE acked_at IS NULL AND expires_at > :now")
+    long countPending(@Bind("now") long now);
+
     @SqlQuery("""
             SELECT id, tenant_id, salesman_id, title, message, type, data, created_at, expires_at, acked_at
             FROM notifications WHERE id = :id

@@ -2,6 +2,7 @@ package com.salesmate.realtime.persistence;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -67,8 +68,8 @@ public final class WalCheckpointer implements Managed {
         this.commits = commits;
         this.interval = interval;
         this.restartFrames = restartFrames;
-        this.checkpointTimer = metrics.timer(METRIC_CHECKPOINT);
-        this.catchUpTimer = metrics.timer(METRIC_CATCH_UP);
+        this.checkpointTimer = HistogramTimer.of(metrics, METRIC_CHECKPOINT);
+        this.catchUpTimer = HistogramTimer.of(metrics, METRIC_CATCH_UP);
         this.failed = metrics.counter(METRIC_FAILED);
         metrics.gauge("locations.checkpoint.wal-frames", () -> lastLogFrames::get);
     }

@@ -113,6 +113,20 @@ public interface WebhookDao {
     @SqlQuery("SELECT COUNT(*) FROM webhook_outbox WHERE state = 'pending'")
     long pending();
 
+    /** Enabled endpoints with a message waiting for a retry: their last attempt at it failed. */
+    @SqlQuery("""
+            SELECT COUNT(*) FROM webhooks w
+            WHERE w.disabled_at IS NULL AND EXISTS (
+                SELECT 1 FROM webhook_outbox o
+                WHERE o.tenant_id = w.tenant_id AND o.webhook_id = w.webhook_id AND o.state = 'pending'
+                  AND o.attempts > 0)
+            """)
+    long countFailing();
+
+    /** Endpoints disabled (a 410 answer). */
+    @SqlQuery("SELECT COUNT(*) FROM webhooks WHERE disabled_at IS NOT NULL")
+    long countDisabled();
+
     @SqlUpdate("INSERT INTO webhook_deliveries (" + DELIVERY + ") VALUES (:id, :tenantId, :webhookId, :messageId, "
             + ":type, :attempt, :at, :status, :error, :durationMs, :outcome)")
     void logged(@BindMethods Delivery delivery);

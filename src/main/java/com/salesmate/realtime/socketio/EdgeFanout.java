@@ -1,26 +1,33 @@
 package com.salesmate.realtime.socketio;
 
+import com.codahale.metrics.Timer;
 import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.Link;
 import com.salesmate.realtime.hub.OutboundEvent;
 
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Socket.IO edge's {@link Fanout}: the event is encoded once ({@link EncodedEvent}), each websocket recipient is
  * handed the same {@link SharedFrame} and the writes are grouped per event loop ({@link GroupedWrites}); polling
  * sessions, sessions mid-upgrade and frames too large to share go through the library's queue, as a single send does.
+ * Each fan-out that reaches a socket is timed from this call until every loop has written its share (or, for sessions
+ * that are not upgraded, until it is queued for them): one timer update per fan-out.
  */
 final class EdgeFanout implements Fanout {
     private final int maxSharedFrame;
+    private final Timer fanouts;
 
-    EdgeFanout(int maxSharedFrame) {
+    EdgeFanout(int maxSharedFrame, Timer fanouts) {
         this.maxSharedFrame = maxSharedFrame;
+        this.fanouts = fanouts;
     }
 
     @Override
     public BitSet send(OutboundEvent event, List<Link> links) {
+        long started = System.nanoTime();
         EncodedEvent encoded = EncodedEvent.of(event);
         GroupedWrites writes = new GroupedWrites(encoded, SharedFrame.payloadLength(encoded) <= maxSharedFrame);
         BitSet sent = new BitSet(links.size());
@@ -34,7 +41,9 @@ final class EdgeFanout implements Fanout {
                 }
             }
         } finally {
-            writes.flush(); // hands each event loop its share, in the order added
+            // hands each event loop its share, in the order added
+            writes.flush(sent.isEmpty() ? null
+                    : () -> fanouts.update(System.nanoTime() - started, TimeUnit.NANOSECONDS));
         }
         return sent;
     }

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The websocket writes of one fan-out, grouped by event loop. A recipient is written a duplicate of the event's
@@ -76,22 +77,53 @@ final class GroupedWrites {
 
     /** The fan-out has ended: each event loop gets its writes. */
     void flush() {
+        flush(null);
+    }
+
+    /**
+     * The fan-out has ended: each event loop gets its writes, and {@code written} (when not null) runs once every loop
+     * has run its writes, on the last of them (here and now when no loop has any).
+     */
+    void flush(Runnable written) {
+        if (written != null && batchCount == 0) {
+            written.run();
+        }
+        Countdown loopsLeft = written == null || batchCount == 0 ? null : new Countdown(batchCount, written);
         for (int i = 0; i < batchCount; i++) {
             Batch batch = batches[i];
             batches[i] = null;
             if (batch.frames > 0) {
                 batch.frame = frame.retain(); // the batch's own reference, released when its loop has written
             }
+            batch.loopsLeft = loopsLeft;
             try {
                 batch.loop.execute(batch); // nothing adds to the batch any more, and execute() hands it over safely
             } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
                 batch.release();
+                batch.done();
             }
         }
         batchCount = 0;
         if (frame != null) {
             frame.release();
             frame = null;
+        }
+    }
+
+    /** The loops of one fan-out that have yet to run their writes; the last one runs what waits for all of them. */
+    private static final class Countdown {
+        private final AtomicInteger left;
+        private final Runnable then;
+
+        Countdown(int loops, Runnable then) {
+            this.left = new AtomicInteger(loops);
+            this.then = then;
+        }
+
+        void loopDone() {
+            if (left.decrementAndGet() == 0) {
+                then.run();
+            }
         }
     }
 
@@ -105,6 +137,8 @@ final class GroupedWrites {
         private int size;
         private int frames;
         private ByteBuf frame;
+        /** Set by a timed fan-out before the batch is handed to its loop. */
+        private Countdown loopsLeft;
 
         Batch(EventLoop loop) {
             this.loop = loop;
@@ -146,6 +180,7 @@ final class GroupedWrites {
                 }
             } finally {
                 release();
+                done();
             }
             if (written > 0) {
                 loop.execute(this::flushWritten);
@@ -163,6 +198,14 @@ final class GroupedWrites {
                     channels[i] = null;
                     EdgePipeline.flushNow(channel);
                 }
+            }
+        }
+
+        /** This loop has run its writes of the fan-out. */
+        void done() {
+            if (loopsLeft != null) {
+                loopsLeft.loopDone();
+                loopsLeft = null;
             }
         }
 

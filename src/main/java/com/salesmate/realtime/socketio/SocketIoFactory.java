@@ -256,9 +256,9 @@ public class SocketIoFactory {
                         maxRoomsPerSocket), recoveryWindow.toJavaDuration(), recoveryMaxEvents);
     }
 
-    /** The edge's writer of one emit to many sockets, for the hub. */
-    public Fanout fanout() {
-        return new EdgeFanout(EdgeLimits.from(this).maxSharedFrame());
+    /** The edge's writer of one emit to many sockets, for the hub; each fan-out timed on {@code metrics}. */
+    public Fanout fanout(com.salesmate.realtime.metrics.SocketMetrics metrics) {
+        return new EdgeFanout(EdgeLimits.from(this).maxSharedFrame(), metrics.fanoutTimer());
     }
 
     public boolean isWebsocketCompression() {

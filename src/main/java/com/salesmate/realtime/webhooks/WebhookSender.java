@@ -1,10 +1,11 @@
 package com.salesmate.realtime.webhooks;
 
-import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.Webhook;
+import com.salesmate.realtime.metrics.HistogramTimer;
 import com.salesmate.realtime.persistence.IdGenerator;
 import com.salesmate.realtime.persistence.WebhookDao;
 import com.standardwebhooks.exceptions.WebhookSigningException;
@@ -41,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * for {@link #RETENTION}.
  */
 public final class WebhookSender implements Managed {
+    /** One HTTP delivery attempt, whatever its outcome (histogram). */
+    public static final String METRIC_ATTEMPT = "webhooks.attempt";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     /** Wait after the n-th failed attempt (index n - 1); past the last, the message is given up. */
     static final List<Duration> RETRIES = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
@@ -69,6 +72,7 @@ public final class WebhookSender implements Managed {
     private final Meter retried;
     private final Meter failed;
     private final Meter disabled;
+    private final Timer attempts;
     private ScheduledFuture<?> polling;
 
     public WebhookSender(Jdbi jdbi, Webhooks webhooks, Clock clock, IdGenerator ids, Duration timeout,
@@ -88,13 +92,7 @@ public final class WebhookSender implements Managed {
         this.retried = metrics.meter("webhooks.deliveries.retry");
         this.failed = metrics.meter("webhooks.deliveries.failed");
         this.disabled = metrics.meter("webhooks.deliveries.disabled");
-        metrics.register("webhooks.pending", (Gauge<Long>) () -> {
-            try {
-                return jdbi.withExtension(WebhookDao.class, WebhookDao::pending);
-            } catch (RuntimeException e) {
-                return -1L;
-            }
-        });
+        this.attempts = HistogramTimer.of(metrics, METRIC_ATTEMPT);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -231,7 +229,9 @@ public final class WebhookSender implements Managed {
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
-        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long tookNanos = System.nanoTime() - started;
+        attempts.update(tookNanos, TimeUnit.NANOSECONDS);
+        long took = TimeUnit.NANOSECONDS.toMillis(tookNanos);
         long now = clock.millis();
         String outcome;
         long next = now;

@@ -118,23 +118,23 @@ class MetricsTest {
         // /prometheus parses as text exposition and carries the same figures
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(APP.adminUrl("/prometheus"))).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        Map<String, Double> samples = new HashMap<>();
+        Map<String, Double> samples = new HashMap<>(); // name and labels as written
         for (String line : body.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             Matcher m = SAMPLE.matcher(line);
             assertThat(m.matches()).as("prometheus line: %s", line).isTrue();
-            if (m.group(2) == null) {
-                samples.put(m.group(1), Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
-            }
+            samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)),
+                    Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
         }
         assertThat(samples.get("socketio_messages_received_total"))
                 .isEqualTo((double) registry.meter("socketio.messages.received").getCount());
-        assertThat(samples.get("socketio_messages_received_typing_total")).isEqualTo((double) delta.get("socketio.messages.received.typing")
-                + before.get("socketio.messages.received.typing"));
+        assertThat(samples.get("socketio_events_received_total{event=\"typing\"}"))
+                .isEqualTo((double) delta.get("socketio.messages.received.typing")
+                        + before.get("socketio.messages.received.typing"));
         assertThat(samples.get("socketio_rate_limited_total")).isEqualTo((double) meter("socketio.rate-limited"));
         assertThat(samples).containsKeys("socketio_connections_active", "locations_writer_queue_depth",
-                "socketio_auth_failures_invalid_token_total");
+                "socketio_auth_failures_total{code=\"invalid_token\"}");
     }
 }
