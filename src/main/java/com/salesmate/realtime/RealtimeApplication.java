@@ -285,7 +285,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(new DatabaseGauges(jdbi, clock, gauges, DatabaseGauges.REFRESH,
                 environment.metrics()));
         environment.lifecycle().manage(new HealthGauges(environment.health(), environment.metrics(), gauges));
-        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(PrometheusExport.of(environment.metrics())))
-                .addMapping("/prometheus");
+        environment.admin().addServlet("prometheus",
+                new PrometheusMetricsServlet(PrometheusExport.of(environment.metrics()))).addMapping("/prometheus");
     }
 }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The health checks as gauges: {@code health.<check>} (1 healthy, 0 not) for every registered check, and
- * {@code health.ready}, 1 exactly when the application port's {@code /health-check} answers 200. A check that Dropwizard
- * runs on a schedule (listed under {@code health.healthChecks}) reads the scheduled state {@code /health-check} answers
+ * {@code health.ready}, 1 exactly when the application port's {@code /health-check} answers 200. A check that
+ * Dropwizard runs on a schedule (listed under {@code health.healthChecks}) reads the scheduled state {@code /health-check} answers
  * from; the others (Dropwizard's {@code deadlocks}, a check not listed) are run here every {@link #UNSCHEDULED_EVERY}
  * on a thread of their own. No check runs for a scrape.
  */
@@ -34,7 +34,7 @@ public final class HealthGauges implements Managed, HealthCheckRegistryListener 
     public static final Duration UNSCHEDULED_EVERY = Duration.ofSeconds(10);
 
     private final HealthCheckRegistry checks;
-    /** Null without Dropwizard's health module (no {@code health} block, or {@code enabled: false}: no /health-check). */
+    /** Null without Dropwizard's health module (no {@code health} block or {@code enabled: false}; no /health-check). */
     private final HealthStateAggregator scheduled;
     private final MetricRegistry metrics;
     private final ScheduledExecutorService executor;
@@ -98,7 +98,8 @@ public final class HealthGauges implements Managed, HealthCheckRegistryListener 
         for (String name : checks.getNames()) {
             if (scheduled == null || scheduled.healthStateView(name).isEmpty()) {
                 try {
-                    unscheduledResults.put(name, checks.runHealthCheck(name).isHealthy()); // a throwing check: unhealthy
+                    // a check that throws is unhealthy
+                    unscheduledResults.put(name, checks.runHealthCheck(name).isHealthy());
                 } catch (NoSuchElementException removed) {
                     unscheduledResults.remove(name);
                 }

@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  * metric in exactly one of them:
  * <ul>
  * <li>the {@link HistogramTimer}s as classic histograms {@code <name>_seconds} (buckets, sum, count);</li>
- * <li>the meters of {@link #FAMILIES} as one labelled counter per family, e.g. {@code socketio.handshakes.refused.origin}
- * as {@code socketio_handshakes_refused_total{reason="origin"}};</li>
+ * <li>the meters of {@link #FAMILIES} as one labelled counter per family, e.g.
+ * {@code socketio.handshakes.refused.origin} as {@code socketio_handshakes_refused_total{reason="origin"}};</li>
  * <li>everything else with {@link DropwizardExports}' default names (meters {@code <name>_total}, gauges, other timers
  * and histograms as summaries).</li>
  * </ul>
