@@ -25,6 +25,7 @@ import com.salesmate.realtime.persistence.DatabaseFactory;
 import com.salesmate.realtime.persistence.LocationWriter;
 import com.salesmate.realtime.persistence.WalCheckpointer;
 import com.salesmate.realtime.persistence.Migrations;
+import com.salesmate.realtime.persistence.SalesmanBinder;
 import com.salesmate.realtime.persistence.SalesmanTenants;
 import com.salesmate.realtime.persistence.SightingRecorder;
 import com.salesmate.realtime.hub.Authenticator;
@@ -143,8 +144,12 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(writer);
         SightingRecorder sightings = new SightingRecorder(jdbi, java.time.Duration.ofMillis(200));
         environment.lifecycle().manage(sightings);
-        // salesman ids are bound to their first tenant (cached; warmed so a reconnect wave after a restart finds them)
-        SalesmanTenants salesmen = new SalesmanTenants(jdbi, clock, 200_000);
+        // salesman ids are bound to their first tenant (cached; warmed so a reconnect wave after a restart finds them);
+        // new ones by group commit, bounded as the blocking work that bound them before; stopped after the sockets
+        SalesmanBinder binder = new SalesmanBinder(jdbi, clock, config.getSocketio().getBlockingQueueCapacity(),
+                SalesmanBinder.MAX_BATCH, config.getShutdownTimeout().toJavaDuration(), environment.metrics());
+        environment.lifecycle().manage(binder);
+        SalesmanTenants salesmen = new SalesmanTenants(jdbi, clock, 200_000, binder);
         try {
             salesmen.warm();
         } catch (RuntimeException e) {

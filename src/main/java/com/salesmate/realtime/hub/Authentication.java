@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -49,8 +50,8 @@ final class Authentication {
     /**
      * The {@code auth} of the (only) CONNECT packet. Completes with null when the socket may connect (authenticated by
      * its token, or with no token to authenticate later), else with the CONNECT_ERROR data, and the caller closes the
-     * session. Completes at once, except when a salesman's first tenant binding must be written (off the event loop)
-     * or a recovering socket's session must first be let go by another node.
+     * session. Completes at once, except when a salesman's tenant binding is not cached (then after the binder's
+     * group commit, on its thread) or a recovering socket's session must first be let go by another node.
      */
     CompletionStage<ConnectError> onConnect(Connection connection, JsonNode auth) {
         connection.connectArrived(System.nanoTime());
@@ -65,29 +66,16 @@ final class Authentication {
         try {
             checked = authenticator.verifyToken(token.isTextual() ? token.asText() : token);
         } catch (TokenException e) {
-            metrics.authFailure(e.code().code());
-            return CompletableFuture.completedFuture(ConnectError.of(e.code().code(), e.getMessage()));
+            return CompletableFuture.completedFuture(refusal(e));
         }
         if (!authenticator.bindingNeedsDatabase(checked)) {
             return bound(connection, auth, checked);
         }
-        // a salesman's first binding is a write transaction: off the event loop (which holds every other socket of
-        // it meanwhile), the CONNECT answered when it is done; with no room for blocking work, here as before
-        CompletableFuture<ConnectError> answer = new CompletableFuture<>();
-        boolean queued = blocking.offer(() -> {
-            try {
-                bound(connection, auth, checked).whenComplete((error, failure) -> {
-                    if (failure != null) {
-                        answer.completeExceptionally(failure);
-                    } else {
-                        answer.complete(error);
-                    }
-                });
-            } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-            }
-        });
-        return queued ? answer : bound(connection, auth, checked);
+        // a salesman's first binding is a write: queued for the binder's next group commit, the CONNECT answered from
+        // its completion (no thread waits for it); with no room in its queue, here as before
+        return authenticator.boundLater(checked)
+                .map(binding -> afterBinding(connection, auth, binding))
+                .orElseGet(() -> bound(connection, auth, checked));
     }
 
     /** {@link #onConnect} once the token is verified: the salesman's binding, then the admission or the recovery. */
@@ -96,9 +84,30 @@ final class Authentication {
         try {
             identity = authenticator.bound(checked);
         } catch (TokenException e) {
-            metrics.authFailure(e.code().code());
-            return CompletableFuture.completedFuture(ConnectError.of(e.code().code(), e.getMessage()));
+            return CompletableFuture.completedFuture(refusal(e));
         }
+        return admitted(connection, auth, identity);
+    }
+
+    /** {@link #bound} continued from the binder's completion, on the thread that completed it. */
+    private CompletionStage<ConnectError> afterBinding(Connection connection, JsonNode auth,
+                                                       CompletionStage<Identity> binding) {
+        return binding.thenCompose(identity -> admitted(connection, auth, identity)).exceptionally(failure -> {
+            Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            if (cause instanceof TokenException e) {
+                return refusal(e);
+            }
+            throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        });
+    }
+
+    private ConnectError refusal(TokenException e) {
+        metrics.authFailure(e.code().code());
+        return ConnectError.of(e.code().code(), e.getMessage());
+    }
+
+    /** The admission, or the recovery of the dropped socket named by the auth's {@code pid}, of a bound identity. */
+    private CompletionStage<ConnectError> admitted(Connection connection, JsonNode auth, Identity identity) {
         String pid = recovery.enabled() && auth.get("pid") != null && auth.get("pid").isTextual()
                 ? auth.get("pid").asText() : null;
         String offset = auth.get("offset") != null && auth.get("offset").isTextual() ? auth.get("offset").asText()

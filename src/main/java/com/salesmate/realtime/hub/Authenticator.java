@@ -11,6 +11,11 @@ import com.salesmate.realtime.persistence.SalesmanTenants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Turns what a client presents (a token, ids beside it) into an identity, or refuses with the contract's code. A
  * salesman id belongs to the first tenant it authenticated in ({@link SalesmanTenants}); a token naming it in another
@@ -41,11 +46,15 @@ public final class Authenticator {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "token must be a string");
         }
         Identity identity = tokens.verify(s);
+        refuseRevoked(identity);
+        return identity;
+    }
+
+    private void refuseRevoked(Identity identity) throws TokenException {
         var revoked = revocations.revokedUntil(identity);
         if (revoked.isPresent()) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());
         }
-        return identity;
     }
 
     /**
@@ -56,22 +65,61 @@ public final class Authenticator {
         return identity.isSalesman() && !salesmen.isCached(identity.salesmanId());
     }
 
-    /** The rest of {@link #verify} after {@link #verifyToken}: a salesman's tenant binding, made on first sight. */
+    /**
+     * The rest of {@link #verify} after {@link #verifyToken}: a salesman's tenant binding, made on first sight (in a
+     * transaction of its own when not cached).
+     */
     Identity bound(Identity identity) throws TokenException {
-        if (identity.isSalesman()) {
-            String owner;
-            try {
-                owner = salesmen.bind(identity.tenantId(), identity.salesmanId());
-            } catch (RuntimeException e) {
-                // the database is down: the binding cannot be read or made now. The socket is let in (its locations
-                // are refused until the database is back anyway); the binding is made on its next authentication
-                LOG.warn("salesman binding not checked (database unavailable): {}", DatabaseErrors.describe(e));
-                return identity;
-            }
-            if (!owner.equals(identity.tenantId())) {
-                throw new TokenException(ErrorCode.INVALID_TOKEN, FOREIGN_SALESMAN);
-            }
+        if (!identity.isSalesman()) {
+            return identity;
         }
+        String owner;
+        try {
+            owner = salesmen.bindNow(identity.tenantId(), identity.salesmanId());
+        } catch (RuntimeException e) {
+            return unchecked(identity, e);
+        }
+        return owned(identity, owner);
+    }
+
+    /**
+     * {@link #bound} without waiting for the database: a binding not cached goes into the binder's next group commit,
+     * and the stage completes after it (on the binder's thread), exceptionally with a {@link TokenException} when the
+     * salesman belongs to another tenant, or was revoked meanwhile. Empty when the binder has no room now: then
+     * {@link #bound}.
+     */
+    Optional<CompletionStage<Identity>> boundLater(Identity identity) {
+        if (!identity.isSalesman()) {
+            return Optional.of(CompletableFuture.completedFuture(identity));
+        }
+        return salesmen.bind(identity.tenantId(), identity.salesmanId()).map(binding -> binding.handle(
+                (owner, failure) -> {
+                    try {
+                        Identity checked = failure != null ? unchecked(identity, failure) : owned(identity, owner);
+                        refuseRevoked(checked); // an operator may have revoked it while the binding was written
+                        return checked;
+                    } catch (TokenException e) {
+                        throw new CompletionException(e);
+                    }
+                }));
+    }
+
+    private static Identity owned(Identity identity, String owner) throws TokenException {
+        if (!owner.equals(identity.tenantId())) {
+            throw new TokenException(ErrorCode.INVALID_TOKEN, FOREIGN_SALESMAN);
+        }
+        return identity;
+    }
+
+    /**
+     * The database is down: the binding cannot be read or made now. The socket is let in (its locations are refused
+     * until the database is back anyway); the binding is made on its next authentication.
+     */
+    private static Identity unchecked(Identity identity, Throwable failure) {
+        if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
+            failure = wrapped.getCause();
+        }
+        LOG.warn("salesman binding not checked (database unavailable): {}", DatabaseErrors.describe(failure));
         return identity;
     }
 

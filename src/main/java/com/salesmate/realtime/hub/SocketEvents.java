@@ -14,7 +14,8 @@ public interface SocketEvents {
     /**
      * The socket's only CONNECT packet, with its {@code auth} object (or null). Completes with null when accepted, else
      * with the CONNECT_ERROR data to send, after which the edge ends the session. Completes at once, except for a
-     * recovering socket whose session another node must first let go (then on another thread).
+     * salesman whose tenant binding must first be written or read, and a recovering socket whose session another node
+     * must first let go (then on another thread).
      */
     CompletionStage<ConnectError> connecting(Connection connection, JsonNode auth);
 

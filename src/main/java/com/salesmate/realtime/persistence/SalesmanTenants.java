@@ -6,22 +6,27 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Which tenant a salesman id belongs to. The platform issues salesman ids unique across tenants (SPEC 1); this service
  * holds it to that: an id is bound to the first tenant it authenticates in (the {@code salesmen} table, so the binding
  * survives restarts and is shared by a cluster's nodes), and refused in any other, so that no state keyed by salesman
  * (locations' idempotency, presence, last seen) ever mixes two tenants. Bindings are cached (bounded, least recently
- * used out); a binding never changes, so a cached one is never stale.
+ * used out); a binding never changes, so a cached one is never stale. A binding not in the cache is made (or read) by
+ * the {@link SalesmanBinder}'s group commit ({@link #bind}), or in a transaction of its own ({@link #bindNow}).
  */
 public final class SalesmanTenants {
     private final Jdbi jdbi;
     private final Clock clock;
     private final int capacity;
     private final Map<String, String> cache;
+    private final SalesmanBinder binder;
 
-    public SalesmanTenants(Jdbi jdbi, Clock clock, int capacity) {
+    public SalesmanTenants(Jdbi jdbi, Clock clock, int capacity, SalesmanBinder binder) {
         this.jdbi = jdbi;
+        this.binder = binder;
         this.clock = clock;
         this.capacity = capacity;
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -42,8 +47,25 @@ public final class SalesmanTenants {
         }
     }
 
-    /** The tenant {@code salesmanId} belongs to, binding it to {@code tenantId} when it belongs to none yet. */
-    public String bind(String tenantId, String salesmanId) {
+    /**
+     * The tenant {@code salesmanId} belongs to, binding it to {@code tenantId} when it belongs to none yet: at once
+     * when cached, else once the binder has committed it (exceptionally, with the database's failure, when its batch
+     * failed).
+     * Empty when the binder has no room for it now (its queue is full, or it is stopping): then use {@link #bindNow}.
+     */
+    public Optional<CompletionStage<String>> bind(String tenantId, String salesmanId) {
+        String known = cached(salesmanId);
+        if (known != null) {
+            return Optional.of(CompletableFuture.completedFuture(known));
+        }
+        return binder.offer(tenantId, salesmanId).map(owner -> owner.thenApply(tenant -> {
+            remember(salesmanId, tenant);
+            return tenant;
+        }));
+    }
+
+    /** {@link #bind} on the caller's thread: cached, or a transaction of its own. */
+    public String bindNow(String tenantId, String salesmanId) {
         String known = cached(salesmanId);
         if (known != null) {
             return known;

@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The service on a throwaway PostgreSQL database that becomes unreachable while a salesman sends locations: the acks
  * say {@code unavailable} (never success for an unstored point), the admin health check shows the database down,
- * and both recover by themselves once the database is back.
+ * and both recover by themselves once the database is back. A salesman new to the service who connects meanwhile is
+ * let in (his binding cannot be read nor made; he is bound on his next authentication).
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 @Timeout(120)
@@ -125,6 +126,41 @@ class PostgresOutageAppTest {
             assertThat(storedId(refused.get(0))).isEqualTo(again.getString("id"));
             for (long t : refused.subList(1, refused.size())) {
                 assertThat(storedId(t)).as("refused point %d", t).isNull();
+            }
+        }
+    }
+
+    @Test
+    void aNewSalesmanConnectingWhileTheDatabaseIsDownIsLetInAndBoundOnceItIsBack() throws Exception {
+        String salesmanId = "s-new-during-outage";
+        PG.allowConnections(false);
+        // his binding goes to the binder, whose batch fails: the CONNECT is answered all the same, as before
+        try (SioClient salesman = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken("tenant-a", salesmanId))) {
+            assertThat(salesman.isConnected()).isTrue();
+        }
+        assertThat(APP.meter("salesmen.bindings.failed-batches")).as("the binding was tried").isPositive();
+
+        PG.allowConnections(true);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            try (SioClient again = SioClient.authenticated(APP.socketUrl(),
+                    APP.salesmanToken("tenant-a", salesmanId))) {
+                assertThat(again.isConnected()).isTrue();
+            }
+            assertThat(boundTenant(salesmanId)).isEqualTo("tenant-a");
+        });
+        // bound now: the same id in another tenant is refused
+        try (SioClient other = SioClient.open(APP.socketUrl(),
+                SioClient.options(APP.salesmanToken("tenant-b", salesmanId)))) {
+            assertThat(other.awaitConnectError().toString()).contains("salesman id belongs to another tenant");
+        }
+    }
+
+    private static String boundTenant(String salesmanId) throws Exception {
+        try (Connection c = PG.connection();
+             PreparedStatement s = c.prepareStatement("SELECT tenant_id FROM salesmen WHERE salesman_id = ?")) {
+            s.setString(1, salesmanId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
             }
         }
     }

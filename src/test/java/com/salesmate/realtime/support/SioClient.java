@@ -100,6 +100,11 @@ public final class SioClient implements AutoCloseable {
         return disconnected.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).join();
     }
 
+    /** True once the server refused the CONNECT (connect_error). */
+    public boolean hasConnectError() {
+        return connectError.isDone();
+    }
+
     public boolean isDisconnected() {
         return disconnected.isDone();
     }

@@ -13,11 +13,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PostgresSalesmanBindingTest extends SalesmanBindingContract {
     @RegisterExtension
     static final Postgres PG = Postgres.throwaway();
-    static final TestApp APP = TestApp.withDatabase(PG.url());
+    static final TestApp APP = TestApp.withDatabase(PG.url(), SalesmanBindingContract.AUTH_TIMEOUT);
     static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
 
     @Override
     TestApp app() {
         return APP;
+    }
+
+    @Override
+    java.sql.Connection directConnection() throws Exception {
+        return PG.connection();
     }
 }
