@@ -178,8 +178,9 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             return;
         }
         JsonNode auth = p.payload();
-        // answered here at once; when another node must first let go of a recovering socket, on the thread that
-        // learnt it (the session may have ended meanwhile: then there is no one to answer)
+        // answered here at once; when a salesman's binding must first be committed, or another node must first let go
+        // of a recovering socket, on the thread that learnt it (the session may have ended meanwhile: then there is no
+        // one to answer)
         hub.connecting(connection, auth).whenComplete((refusal, failure) -> {
             if (session.isClosing() || !connection.isOpen()) {
                 return;
