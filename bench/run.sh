@@ -51,6 +51,11 @@
 #   OUT_DIR             where results go (default: a new folder under ${TMPDIR:-/tmp}); kept after the run
 #   CLIENTS, CONNECT_CONCURRENCY, HOLD_MS, SETTLE_MS, ACK_TIMEOUT_MS, ...   passed to the load tool
 set -euo pipefail
+# the servers inherit this: 20,000 sockets plus each server's own files (jars, database, pipes) need more than
+# 20,000 descriptors. Where the hard limit is 20,000 and cannot be raised (this machine: "Operation not permitted"),
+# the cold storm's last connects fail at accept() with EMFILE ("Too many open files" in the Java log): ~25 to Node and
+# ~51 to the JVM, which holds more files of its own — a limit of the machine, not of either server's connect path
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 
