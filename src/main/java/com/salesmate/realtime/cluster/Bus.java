@@ -239,6 +239,11 @@ final class Bus {
         Drops(MetricRegistry metrics) {
             this.metrics = metrics;
             this.dropped = metrics.meter(DROPPED);
+            // the reasons the shipped alert rules watch exist at 0 from the start, so that increase() sees the
+            // first drops too (a series that appears at 3 and stays there shows no increase)
+            for (String reason : List.of("publish_failed", "trimmed_unread")) {
+                droppedBy.put(reason, metrics.meter(DROPPED + "." + reason));
+            }
         }
 
         void drop(String reason, String detail) {

@@ -41,7 +41,7 @@ final class ClusterPublisher implements Publisher {
     @Override
     public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
         // one stream entry naming every room: each node delivers it once per socket (LocalPublisher.deliver)
-        stream.publish(local.wire(event, payload), List.copyOf(rooms), Set.of());
+        stream.publish(local.wire(event, payload), Rooms.requireOwn(tenantId, rooms), Set.of());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package com.salesmate.realtime.core;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /** Room names of the contract. Ids are validated before they get here, so ':' cannot be smuggled in. */
@@ -26,6 +27,23 @@ public final class Rooms {
      */
     public static String user(String tenantId, String userId) {
         return "tenant:" + tenantId + ":user:" + userId;
+    }
+
+    /** True when {@code room} is {@code tenantId}'s tenant room or one of its sub-rooms. */
+    public static boolean ofTenant(String room, String tenantId) {
+        String own = tenant(tenantId);
+        return room.equals(own) || room.startsWith(own + ":");
+    }
+
+    /**
+     * {@code rooms} when it names at least one room and only {@code tenantId}'s: an emit to a tenant's rooms never
+     * becomes an emit to everyone (an empty list addresses every socket) or reaches another tenant's sockets.
+     */
+    public static List<String> requireOwn(String tenantId, List<String> rooms) {
+        if (rooms.isEmpty() || !rooms.stream().allMatch(r -> ofTenant(r, tenantId))) {
+            throw new IllegalArgumentException("rooms of tenant " + tenantId + " expected: " + rooms);
+        }
+        return List.copyOf(rooms);
     }
 
     /** The rooms a socket joins as soon as it is authenticated. */

@@ -104,6 +104,16 @@ public final class Authenticator {
                 }));
     }
 
+    /** True when {@code failure} came from the database or its driver (a refused or lost connection, a timeout). */
+    private static boolean fromDatabase(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.jdbi.v3.core.JdbiException || t instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Identity owned(Identity identity, String owner) throws TokenException {
         if (!owner.equals(identity.tenantId())) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, FOREIGN_SALESMAN);
@@ -115,9 +125,15 @@ public final class Authenticator {
      * The database is down: the binding cannot be read or made now. The socket is let in (its locations are refused
      * until the database is back anyway); the binding is made on its next authentication.
      */
-    private static Identity unchecked(Identity identity, Throwable failure) {
+    private static Identity unchecked(Identity identity, Throwable failure) throws TokenException {
         if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
             failure = wrapped.getCause();
+        }
+        if (!fromDatabase(failure)) {
+            // not the database refusing (the binder stopping, a bug): nothing says the database is down, so the
+            // socket is not let in unchecked; the client may connect again
+            LOG.warn("salesman binding failed: {}", failure.toString());
+            throw new TokenException(ErrorCode.UNAVAILABLE, "salesman binding could not be made now, try again");
         }
         LOG.warn("salesman binding not checked (database unavailable): {}", DatabaseErrors.describe(failure));
         return identity;

@@ -162,6 +162,11 @@ public final class Connection {
         return recovering;
     }
 
+    /** True when this socket takes over a dropped one: it gets its identity and rooms back once answered. */
+    public boolean isRecovering() {
+        return recovering != null;
+    }
+
     void connectArrived(long nanoTime) {
         this.connectArrivedAt = nanoTime;
     }

@@ -83,7 +83,8 @@ public class LocalPublisher implements Publisher {
     }
 
     @Override
-    public void toRooms(String tenantId, List<String> rooms, String event, Object payload) {
+    public void toRooms(String tenantId, List<String> given, String event, Object payload) {
+        List<String> rooms = Rooms.requireOwn(tenantId, given);
         OutboundEvent wire = json.event(event, payload);
         int reached = logged(event)
                 ? recovery.log(wire, rooms, Set.of(), null, conflation(event, payload),

@@ -188,10 +188,18 @@ final class PacketGate extends ChannelInboundHandlerAdapter {
             if (failure != null) { // not expected: the hub answers its own failures; the client may try again
                 LoggerFactory.getLogger(PacketGate.class).warn("a CONNECT was not answered: {}", failure.toString());
                 session.closeConnection(DisconnectReason.TRANSPORT_CLOSE);
-            } else if (refusal == null) {
-                session.sendConnected();
+            } else if (refusal == null && !connection.isRecovering()) {
+                // admitted (identity and rooms set) before this runs, often on another thread than the socket's
+                // reads: events are let through before the answer goes out, so that one the client sends as soon as
+                // it has the answer is never taken for one raced past it
                 socket.answered();
+                session.sendConnected();
                 hub.connected(connection);
+            } else if (refusal == null) {
+                // a restored socket gets its identity and rooms back in connected(): its events count from then
+                session.sendConnected();
+                hub.connected(connection);
+                socket.answered();
             } else {
                 session.sendConnectError("", refusal);
                 connection.closed(DisconnectReason.AUTH_FAILED); // the CONNECT_ERROR has told the client

@@ -167,7 +167,7 @@ class OpsPackTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
         recoveredAndFresh(t);
         // the visit and the webhooks (the sender polls its outbox every 200 ms)
-        await().atMost(Duration.ofSeconds(20)).until(() -> NODE.meter("visits.events.arrived") > 0
+        await().atMost(Duration.ofSeconds(45)).until(() -> NODE.meter("visits.events.arrived") > 0
                 && WEBHOOKS_RECEIVED.get() >= 2);
     }
 
@@ -386,7 +386,7 @@ class OpsPackTest {
             });
 
             // every rule loaded and evaluated without error; on these nodes only the dead target alerts
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 JsonNode groups = prometheus.api("/api/v1/rules").path("data").path("groups");
                 Map<String, String> health = new LinkedHashMap<>();
                 groups.forEach(g -> g.path("rules").forEach(r -> health.put(r.path("name").asText(),
@@ -394,7 +394,7 @@ class OpsPackTest {
                 assertThat(health.keySet()).as("rules loaded").hasSize(rules().size());
                 assertThat(health).as("rule health").allSatisfy((name, h) -> assertThat(h.trim()).isEqualTo("ok"));
             });
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 JsonNode alerts = prometheus.api("/api/v1/alerts").path("data").path("alerts");
                 List<String> active = new ArrayList<>();
                 alerts.forEach(a -> active.add(a.path("labels").path("alertname").asText() + " "

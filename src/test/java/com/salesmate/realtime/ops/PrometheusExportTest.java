@@ -162,7 +162,7 @@ class PrometheusExportTest {
             assertThat(ready.getStatus()).isEqualTo(200);
         }
         // every registered check, from its last scheduled run
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
             Scrape now = scrape();
             for (String check : List.of("health_socketio", "health_location_writer", "health_database",
                     "health_deadlocks")) {
@@ -176,7 +176,7 @@ class PrometheusExportTest {
                 "{\"tenantId\":\"prom-n\",\"salesmanId\":\"prom-offline\",\"message\":\"Call the north store\"}")) {
             assertThat(r.getStatus()).as(r.readEntity(String.class)).isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(45))
                 .until(() -> scrape().value("notifications_pending") == pendingBefore + 1);
     }
 
@@ -211,10 +211,10 @@ class PrometheusExportTest {
                     "{\"tenantId\":\"prom-w\",\"message\":\"Stock count at 5\"}")) {
                 assertThat(r.getStatus()).as(r.readEntity(String.class)).isEqualTo(200);
             }
-            await().atMost(Duration.ofSeconds(15)).until(() -> calls.get("/gone").get() == 1
+            await().atMost(Duration.ofSeconds(45)).until(() -> calls.get("/gone").get() == 1
                     && calls.get("/flaky").get() >= 1);
             // flaky is tried again 5 s later (then 5 min later): whatever the receiver saw by the scrape is counted
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> {
                 int flaky = calls.get("/flaky").get();
                 Scrape now = scrape();
                 assertThat(now.count("webhooks_attempt_seconds") - before.count("webhooks_attempt_seconds"))
@@ -249,7 +249,7 @@ class PrometheusExportTest {
 
     /** A database gauge once it has been counted (it reads -1 before the first count). */
     private static double awaitCounted(String gauge) throws Exception {
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
+        await().atMost(Duration.ofSeconds(45)).until(() -> {
             Double v = scrape().value(gauge);
             return v != null && v >= 0;
         });
