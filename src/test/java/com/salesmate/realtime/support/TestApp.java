@@ -60,7 +60,19 @@ public final class TestApp {
         }
         overrides.addAll(List.of(extra));
         this.extension = new DropwizardAppExtension<>(RealtimeApplication.class,
-                ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new));
+                ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new)) {
+            @Override
+            public void after() {
+                try {
+                    super.after();
+                } finally {
+                    // every app has read its configuration by now; what two apps of one class restore in the wrong
+                    // order (a socketio.recoveryWindow, a port) must not configure the next class's app
+                    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("dw."))
+                            .forEach(System::clearProperty);
+                }
+            }
+        };
     }
 
     /** The service on a fresh SQLite file. */
