@@ -33,8 +33,10 @@ import com.salesmate.realtime.hub.BlockingWork;
 import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.Reach;
 import com.salesmate.realtime.hub.RealtimeHub;
+import com.salesmate.realtime.hub.WriteBacklog;
 import com.salesmate.realtime.resources.ApiExceptionMapper;
 import com.salesmate.realtime.resources.BodyLimitFilter;
+import com.salesmate.realtime.resources.EmitAdmission;
 import com.salesmate.realtime.resources.EmitResource;
 import com.salesmate.realtime.resources.HealthResource;
 import com.salesmate.realtime.resources.JsonErrorHandler;
@@ -164,12 +166,13 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.metrics().register("visits.sites",
                 (com.codahale.metrics.Gauge<Integer>) () -> sites.index().size()); // held in this node's memory
         SocketMetrics metrics = new SocketMetrics(environment.metrics(), new TenantCounters(), Events.OWN);
+        WriteBacklog backlog = config.getSocketio().writeBacklog();
         ClusterNode cluster = clusterNode(config, revocations, environment, jwtSecret);
         hub = new RealtimeHub(config.getSocketio().hubSettings(config.getNotifications().ttl.toJavaDuration()),
                 new Authenticator(tokens, revocations, salesmen), new RealtimeHub.Stores(jdbi, writer, sightings),
                 new RealtimeHub.Services(metrics, environment.getValidator(), new BlockingWork(blocking, metrics), timers,
                         clock),
-                cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout(metrics));
+                cluster == null ? Reach.singleNode() : cluster, config.getSocketio().fanout(metrics, backlog));
         // webhooks: endpoints cached per tenant, an outbox written with what it reports, delivered by every node
         Webhooks webhooks = new Webhooks(jdbi, hub.ids(), new Destinations(config.getWebhooks().allowPrivate),
                 environment.getObjectMapper(), clock,
@@ -195,6 +198,8 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         schedulePurge(config, timers, blocking);
 
         registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, webhooks, clock);
+        environment.jersey().register(new EmitAdmission(backlog,
+                config.getSocketio().getEmitBacklogWait().toJavaDuration(), environment.metrics()));
         registerOperations(config, environment, writer, revocations, apiKeys, jdbi, clock);
         registerConsole(config, environment);
     }

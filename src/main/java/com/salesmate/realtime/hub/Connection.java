@@ -133,7 +133,7 @@ public final class Connection {
     }
 
     /** The edge's side of this socket. */
-    Link link() {
+    public Link link() {
         return link;
     }
 

@@ -27,8 +27,12 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Pushes from manager tools and services: notifications, alerts, dashboard refreshes, domain events, broadcasts. */
+/**
+ * Pushes from manager tools and services: notifications, alerts, dashboard refreshes, domain events, broadcasts. Each is
+ * admitted only while the node's event loops have room for more writes ({@link EmitAdmission}).
+ */
 @Path(ApiPaths.ROOT)
+@EmitBackpressure
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class EmitResource {

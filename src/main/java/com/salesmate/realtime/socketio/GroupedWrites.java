@@ -1,5 +1,6 @@
 package com.salesmate.realtime.socketio;
 
+import com.salesmate.realtime.hub.WriteBacklog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A send to one upgraded session alone is a group of one ({@link EdgeSession#send}): its write is then ordered with
  * the fan-outs' on the loop. A recipient whose session's last packets were written meanwhile (its close came first on
  * the loop) is skipped: nothing follows its {@code 41}; one whose close comes after is written, before the {@code 41}.
- * Used by one thread, once.
+ * A fan-out's writes are counted on the node's {@link WriteBacklog} from the moment a loop is handed them until that
+ * loop has written and flushed them (the emit backpressure). Used by one thread, once.
  */
 final class GroupedWrites {
     private final EncodedEvent event;
@@ -37,10 +39,17 @@ final class GroupedWrites {
     private Batch[] batches = new Batch[2];
     private int batchCount;
     private ByteBuf frame;
+    /** Null for a send to one session alone. */
+    private final WriteBacklog backlog;
 
     GroupedWrites(EncodedEvent event, boolean shareable) {
+        this(event, shareable, null);
+    }
+
+    GroupedWrites(EncodedEvent event, boolean shareable, WriteBacklog backlog) {
         this.event = event;
         this.shareable = shareable;
+        this.backlog = backlog;
     }
 
     /** True when the event fits one shared frame; otherwise each recipient's packet goes through the library. */
@@ -96,11 +105,16 @@ final class GroupedWrites {
                 batch.frame = frame.retain(); // the batch's own reference, released when its loop has written
             }
             batch.loopsLeft = loopsLeft;
+            if (backlog != null) {
+                batch.backlog = backlog;
+                backlog.queued(batch.size);
+            }
             try {
                 batch.loop.execute(batch); // nothing adds to the batch any more, and execute() hands it over safely
             } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
                 batch.release();
                 batch.done();
+                batch.counted();
             }
         }
         batchCount = 0;
@@ -139,6 +153,8 @@ final class GroupedWrites {
         private ByteBuf frame;
         /** Set by a timed fan-out before the batch is handed to its loop. */
         private Countdown loopsLeft;
+        /** Where the batch's writes are counted until written, when they are. */
+        private WriteBacklog backlog;
 
         Batch(EventLoop loop) {
             this.loop = loop;
@@ -182,8 +198,14 @@ final class GroupedWrites {
                 release();
                 done();
             }
-            if (written > 0) {
+            if (written == 0) {
+                counted();
+                return;
+            }
+            try {
                 loop.execute(this::flushWritten);
+            } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
+                counted();
             }
         }
 
@@ -192,12 +214,24 @@ final class GroupedWrites {
          * a channel's frames of several fan-outs leave in one {@code writev}, with one task per loop and fan-out.
          */
         private void flushWritten() {
-            for (int i = 0; i < size; i++) {
-                Channel channel = channels[i];
-                if (channel != null) {
-                    channels[i] = null;
-                    EdgePipeline.flushNow(channel);
+            try {
+                for (int i = 0; i < size; i++) {
+                    Channel channel = channels[i];
+                    if (channel != null) {
+                        channels[i] = null;
+                        EdgePipeline.flushNow(channel);
+                    }
                 }
+            } finally {
+                counted();
+            }
+        }
+
+        /** The batch's writes have left the loop's queue: they no longer count toward the node's backlog. */
+        void counted() {
+            if (backlog != null) {
+                backlog.written(size);
+                backlog = null;
             }
         }
 

@@ -3,6 +3,7 @@ package com.salesmate.realtime.socketio;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.salesmate.realtime.hub.Fanout;
 import com.salesmate.realtime.hub.HubSettings;
+import com.salesmate.realtime.hub.WriteBacklog;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Max;
@@ -163,6 +164,19 @@ public class SocketIoFactory {
     @Min(1)
     private int recoveryMaxEvents = 100_000;
 
+    /**
+     * Emit backpressure: socket writes queued on the event loops (fan-outs handed to them, not yet written) past which
+     * a REST emit waits for the loops to catch up before it is carried out.
+     */
+    @JsonProperty
+    @Min(1)
+    private int maxEmitBacklog = 10_000;
+
+    /** How long a REST emit waits for room under {@link #maxEmitBacklog}; then it is answered 503, nothing sent. */
+    @JsonProperty
+    @NotNull
+    private Duration emitBacklogWait = Duration.seconds(5);
+
     public String getHost() {
         return host;
     }
@@ -256,9 +270,21 @@ public class SocketIoFactory {
                         maxRoomsPerSocket), recoveryWindow.toJavaDuration(), recoveryMaxEvents);
     }
 
-    /** The edge's writer of one emit to many sockets, for the hub; each fan-out timed on {@code metrics}. */
-    public Fanout fanout(com.salesmate.realtime.metrics.SocketMetrics metrics) {
-        return new EdgeFanout(EdgeLimits.from(this).maxSharedFrame(), metrics.fanoutTimer());
+    /**
+     * The edge's writer of one emit to many sockets, for the hub; each fan-out timed on {@code metrics} and its writes
+     * counted on {@code backlog} until the loops have written them.
+     */
+    public Fanout fanout(com.salesmate.realtime.metrics.SocketMetrics metrics, WriteBacklog backlog) {
+        return new EdgeFanout(EdgeLimits.from(this).maxSharedFrame(), metrics.fanoutTimer(), backlog);
+    }
+
+    /** The node's emit backpressure, bounded at {@link #maxEmitBacklog}. */
+    public WriteBacklog writeBacklog() {
+        return new WriteBacklog(maxEmitBacklog);
+    }
+
+    public Duration getEmitBacklogWait() {
+        return emitBacklogWait;
     }
 
     public boolean isWebsocketCompression() {

@@ -4,6 +4,7 @@ import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.DisconnectReason;
 import com.salesmate.realtime.hub.Link;
 import com.salesmate.realtime.hub.OutboundEvent;
+import io.netty.channel.Channel;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,6 +32,11 @@ final class SocketLink implements Link {
 
     Connection connection() {
         return connection;
+    }
+
+    /** The session's websocket, once upgraded (null before). */
+    Channel websocket() {
+        return session.websocket();
     }
 
     /** True for the socket's first CONNECT only (two POSTs may race on two event loops). */

@@ -1,0 +1,168 @@
+package com.salesmate.realtime.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesmate.realtime.RealtimeConfiguration;
+import com.salesmate.realtime.hub.Connection;
+import com.salesmate.realtime.resources.EmitAdmission;
+import com.salesmate.realtime.support.SioClient;
+import com.salesmate.realtime.support.TestApp;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.netty.channel.Channel;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Emit backpressure end to end: the node's one event loop is held (as a loop starved of CPU, or busy with a storm, is)
+ * so an admitted alert's writes stay queued; the next REST emits then wait for the loop, are refused 503 with nothing
+ * sent or stored when it does not catch up in time, and are carried out as soon as it does. Real clients, a real
+ * SQLite file.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+@Timeout(120)
+class EmitBackpressureTest {
+    private static final TestApp APP = TestApp.create(
+            ConfigOverride.config("socketio.workerThreads", "1"), // every socket on the loop the test holds
+            ConfigOverride.config("socketio.maxEmitBacklog", "1"),
+            ConfigOverride.config("socketio.emitBacklogWait", "2s"));
+    static final DropwizardAppExtension<RealtimeConfiguration> EXT = APP.extension();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TENANT = "backpressure";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void emitsPastTheBacklogWaitForTheLoopsAreRefusedWithNothingSentWhenTheyDoNotCatchUpAndGoOutWhenTheyDo()
+            throws Exception {
+        try (SioClient a = SioClient.authenticated(APP.socketUrl(), APP.managerToken(TENANT, "m-a"), "websocket");
+             SioClient b = SioClient.authenticated(APP.socketUrl(), APP.managerToken(TENANT, "m-b"), "websocket")) {
+            // positive control: with the loop free an alert reaches both managers at once
+            assertThat(alert("free").statusCode()).isEqualTo(200);
+            assertThat(a.awaitObject("alert").getString("message")).isEqualTo("free");
+            assertThat(b.awaitObject("alert").getString("message")).isEqualTo("free");
+            assertThat(backlog()).isZero();
+
+            CountDownLatch release = new CountDownLatch(1);
+            Channel loopOwner = websocketOf("m-a");
+            CountDownLatch held = new CountDownLatch(1);
+            loopOwner.eventLoop().execute(() -> {
+                held.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                // admitted (nothing queued yet): its two writes wait on the held loop
+                assertThat(alert("queued").statusCode()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(5)).until(() -> backlog() == 2);
+
+                long refusedBefore = APP.meter(EmitAdmission.REFUSED);
+                long waitStarted = System.nanoTime();
+                HttpResponse<String> refused = alert("refused");
+                long waitedMs = (System.nanoTime() - waitStarted) / 1_000_000;
+                JsonNode body = JSON.readTree(refused.body());
+                assertThat(refused.statusCode()).as(body.toString()).isEqualTo(503);
+                assertThat(body.path("success").asBoolean(true)).isFalse();
+                assertThat(body.path("error").path("code").asText()).isEqualTo("unavailable");
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(waitedMs).as("it waited for the loop before it was refused").isGreaterThanOrEqualTo(1_900);
+                assertThat(APP.meter(EmitAdmission.REFUSED)).isEqualTo(refusedBefore + 1);
+                // a notification refused the same way is not stored: the salesman never gets it (below)
+                assertThat(post("/emit/notification", TestApp.ADMIN_KEY,
+                        "{\"tenantId\":\"" + TENANT + "\",\"salesmanId\":\"bp-s1\",\"message\":\"refused\"}")
+                        .statusCode()).isEqualTo(503);
+                assertThat(APP.meter(EmitAdmission.REFUSED)).isEqualTo(refusedBefore + 2);
+                // bad credentials are answered at once, never held
+                long unauthorizedStarted = System.nanoTime();
+                assertThat(post("/emit/alert", "wrong-key", "{\"tenantId\":\"" + TENANT + "\",\"message\":\"x\"}")
+                        .statusCode()).isEqualTo(401);
+                assertThat((System.nanoTime() - unauthorizedStarted) / 1_000_000).isLessThan(1_500);
+
+                // one that the loop catches up with while it waits is carried out
+                long heldBefore = APP.meter(EmitAdmission.HELD);
+                CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> alert("after the wait").statusCode());
+                await().atMost(Duration.ofSeconds(5)).until(() -> APP.meter(EmitAdmission.HELD) == heldBefore + 1);
+                assertThat(waiting).isNotDone();
+                release.countDown();
+                assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+            } finally {
+                release.countDown();
+            }
+
+            for (SioClient manager : List.of(a, b)) {
+                List<String> got = new ArrayList<>();
+                got.add(manager.awaitObject("alert").getString("message"));
+                got.add(manager.awaitObject("alert").getString("message"));
+                // "after the wait" arrived after where "refused" would have been: it was never sent
+                assertThat(got).containsExactly("queued", "after the wait");
+                manager.assertNone("alert", Duration.ofMillis(300));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> backlog() == 0);
+        }
+
+        // the refused notification was never stored; one accepted now is, and reaches the salesman when he comes
+        assertThat(post("/emit/notification", TestApp.ADMIN_KEY,
+                "{\"tenantId\":\"" + TENANT + "\",\"salesmanId\":\"bp-s1\",\"message\":\"accepted\"}").statusCode())
+                .isEqualTo(200);
+        try (SioClient salesman = SioClient.authenticated(APP.socketUrl(), APP.salesmanToken(TENANT, "bp-s1"))) {
+            JSONObject first = salesman.awaitObject("notification");
+            assertThat(first.getString("message")).isEqualTo("accepted");
+            salesman.assertNone("notification", Duration.ofMillis(500));
+        }
+    }
+
+    /**
+     * Posted with the JDK's client, which answers what the server answered: Apache HttpClient 5 (the test app's own
+     * client) retries a 503 that carries {@code Retry-After} once by itself, even a POST.
+     */
+    private static HttpResponse<String> post(String path, String credential, String body) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(APP.apiUrl(path)))
+                    .header("Authorization", "Bearer " + credential).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> alert(String message) {
+        return post("/emit/alert", TestApp.ADMIN_KEY, "{\"tenantId\":\"" + TENANT + "\",\"message\":\"" + message + "\"}");
+    }
+
+    private static long backlog() {
+        return (Long) EXT.getEnvironment().metrics().getGauges().get(EmitAdmission.BACKLOG).getValue();
+    }
+
+    private static Channel websocketOf(String userId) {
+        Connection connection = APP.app().hub().registry().ofTenant(TENANT).stream()
+                .filter(c -> c.identity().userId().equals(userId)).findFirst().orElseThrow();
+        Channel channel = ((SocketLink) connection.link()).websocket();
+        assertThat(channel).as("the manager's websocket").isNotNull();
+        return channel;
+    }
+}
