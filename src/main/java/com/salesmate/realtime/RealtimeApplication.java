@@ -197,9 +197,9 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         environment.lifecycle().manage(new ShutdownWatchdog(config.getShutdownTimeout().toJavaDuration()));
         schedulePurge(config, timers, blocking);
 
-        registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, webhooks, clock);
-        environment.jersey().register(new EmitAdmission(backlog,
-                config.getSocketio().getEmitBacklogWait().toJavaDuration(), environment.metrics()));
+        EmitAdmission admission = new EmitAdmission(backlog, config.getSocketio().getEmitBacklogWait().toJavaDuration(),
+                config.getSocketio().getMaxHeldEmits(), environment.metrics());
+        registerRest(environment, tokens, apiKeys, revocations, jdbi, sites, webhooks, clock, admission);
         registerOperations(config, environment, writer, revocations, apiKeys, jdbi, clock);
         registerConsole(config, environment);
     }
@@ -246,7 +246,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
     }
 
     private void registerRest(Environment environment, TokenService tokens, ApiKeys apiKeys, Revocations revocations,
-                              Jdbi jdbi, Sites sites, Webhooks webhooks, Clock clock) {
+                              Jdbi jdbi, Sites sites, Webhooks webhooks, Clock clock, EmitAdmission admission) {
         var jersey = environment.jersey();
         jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<Caller>()
                 .setAuthenticator(new CallerAuthenticator(apiKeys, tokens, revocations))
@@ -265,7 +265,7 @@ public class RealtimeApplication extends Application<RealtimeConfiguration> {
         jersey.register(new StatsResource(hub.directory()));
         jersey.register(new TenantResource(hub.directory(), hub.presence(), jdbi));
         jersey.register(new SalesmanResource(hub.presence(), jdbi, clock));
-        jersey.register(new EmitResource(hub.publisher(), hub.notifications(), webhooks, clock));
+        jersey.register(new EmitResource(hub.publisher(), hub.notifications(), webhooks, clock, admission));
         jersey.register(new WebhookResource(webhooks));
         jersey.register(new SiteResource(sites, jdbi, clock));
         jersey.register(new HealthResource(environment.healthChecks()));

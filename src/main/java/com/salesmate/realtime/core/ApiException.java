@@ -4,15 +4,31 @@ package com.salesmate.realtime.core;
 public class ApiException extends RuntimeException {
     private final ErrorCode code;
     private final String field;
+    /** Seconds a caller should wait before retrying (HTTP {@code Retry-After}); null when not said. */
+    private final Integer retryAfterSeconds;
 
     public ApiException(ErrorCode code, String message) {
         this(code, message, null);
     }
 
     public ApiException(ErrorCode code, String message, String field) {
+        this(code, message, field, null);
+    }
+
+    private ApiException(ErrorCode code, String message, String field, Integer retryAfterSeconds) {
         super(message, null, false, false);
         this.code = code;
         this.field = field;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** {@code unavailable}, nothing done: retry after {@code seconds}. */
+    public static ApiException unavailable(String message, int seconds) {
+        return new ApiException(ErrorCode.UNAVAILABLE, message, null, seconds);
+    }
+
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public ErrorCode code() {

@@ -159,8 +159,25 @@ final class Authentication {
                 metrics.notRecovered();
             }
             sessions.admit(connection, identity);
+            ConnectError revoked = revokedMeanwhile(identity);
+            if (revoked != null) { // refused: the caller closes the session, which forgets the admission
+                return revoked;
+            }
         }
         return null;
+    }
+
+    /**
+     * The refusal of an identity revoked while its socket was being admitted (after its token was checked), or null:
+     * an operator's disconnect task that ran meanwhile did not find the socket, so the socket finds the revocation.
+     */
+    private ConnectError revokedMeanwhile(Identity identity) {
+        try {
+            authenticator.refuseRevoked(identity);
+            return null;
+        } catch (TokenException e) {
+            return refusal(e);
+        }
     }
 
     /**
@@ -186,6 +203,14 @@ final class Authentication {
         if (dropped != null) {
             connection.replayedUpTo(Long.MAX_VALUE); // no live logged event before the replay: it will carry them
             sessions.restore(connection, dropped.identity(), dropped.rooms());
+            try {
+                authenticator.refuseRevoked(dropped.identity()); // revoked since its token was checked
+            } catch (TokenException e) {
+                metrics.authFailure(e.code().code());
+                sessions.refuse(connection, Ack.NONE, new ApiException(e.code(), e.getMessage()),
+                        DisconnectReason.AUTH_FAILED);
+                return;
+            }
             recovery.live().live(connection);
             if (welcome(connection, Ack.NONE, false)) { // what it missed is replayed: no redelivery as well
                 connectTimed(connection);
@@ -221,6 +246,7 @@ final class Authentication {
                 }
                 first = sessions.admit(connection, identity);
             }
+            authenticator.refuseRevoked(identity); // revoked while it was bound or admitted: refused below
             if (welcome(connection, ack, first) && first) {
                 connectTimed(connection);
             }

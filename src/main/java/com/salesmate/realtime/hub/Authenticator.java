@@ -50,7 +50,12 @@ public final class Authenticator {
         return identity;
     }
 
-    private void refuseRevoked(Identity identity) throws TokenException {
+    /**
+     * Refuses {@code identity} when an operator has revoked it (its salesman or tenant). Checked with the token, and
+     * again once the socket is admitted: the disconnect task revokes first and then closes the sockets it finds, so a
+     * socket admitted after that sweep began was not found by it, and its check here sees the revocation.
+     */
+    void refuseRevoked(Identity identity) throws TokenException {
         var revoked = revocations.revokedUntil(identity);
         if (revoked.isPresent()) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, "access revoked until " + revoked.get());

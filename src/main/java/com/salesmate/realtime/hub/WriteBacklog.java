@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * every queued event waits behind all the others, and under CPU starvation the queue holds each one's frame in the
  * heap. With a bound, a new emit is admitted only while the backlog is at most {@code limit} writes; past it the caller
  * waits on its own (REST) thread — never a loop's — until the loops catch up, or is refused after a bounded wait
- * (the REST API's 503 {@code unavailable}, nothing changed). An emit admitted at or under the bound adds its whole
- * fan-out, however large: one alert to a tenant of 20,000 sockets is never refused for its size.
+ * (the REST API's 503 {@code unavailable}, nothing changed; {@code resources.EmitAdmission}). An emit admitted at or
+ * under the bound adds its whole fan-out, however large: one alert to a tenant of 20,000 sockets is never refused for
+ * its size. Counted: the writes of fan-outs to upgraded (websocket) sessions; a polling session's packets wait in its
+ * own queue for its next poll, bounded per socket ({@code socketio.maxQueuedPerSocket}), not on a loop.
  *
  * <p>Counting costs the loops one atomic add per batch of writes; waiters are woken only while there are any.
  */
@@ -31,11 +33,6 @@ public final class WriteBacklog {
             throw new IllegalArgumentException("the write backlog's limit must be at least 1, not " + limit);
         }
         this.limit = limit;
-    }
-
-    /** No bound: counted, never waited on (a hub without a Socket.IO edge, tests of the hub alone). */
-    public static WriteBacklog unbounded() {
-        return new WriteBacklog(Long.MAX_VALUE);
     }
 
     public long limit() {

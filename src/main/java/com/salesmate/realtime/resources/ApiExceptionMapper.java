@@ -2,6 +2,7 @@ package com.salesmate.realtime.resources;
 
 import com.salesmate.realtime.api.ErrorResponse;
 import com.salesmate.realtime.core.ApiException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -10,7 +11,9 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
     @Override
     public Response toResponse(ApiException e) {
-        return error(e.code().status(), e.code().code(), e.getMessage(), e.field());
+        Response error = error(e.code().status(), e.code().code(), e.getMessage(), e.field());
+        return e.retryAfterSeconds() == null ? error
+                : Response.fromResponse(error).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds()).build();
     }
 
     static Response error(int status, String code, String message, String field) {

@@ -4,46 +4,55 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import com.salesmate.realtime.core.ErrorCode;
+import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.hub.WriteBacklog;
 import com.salesmate.realtime.metrics.HistogramTimer;
-import jakarta.annotation.Priority;
-import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Emit backpressure on the REST side ({@link WriteBacklog}): an emit is carried out only while the socket writes queued
- * on this node's event loops are at most their bound. Past it the request waits on its own thread for the loops to
- * catch up, up to {@code maxWait}; if they do not, it is answered 503 {@code unavailable} with {@code Retry-After: 1}
- * before anything is stored or sent (a notification is not created, an alert not reported to webhooks). Runs after
- * authentication: an unauthenticated caller is answered 401 at once, never held.
+ * Emit backpressure on the REST side ({@link WriteBacklog}): an emit is carried out at once while the socket writes
+ * queued on this node's event loops are at most their bound and no emit is held. Otherwise it is held, on its own
+ * (HTTP) thread, never an event loop's: held emits go one at a time in arrival order, each when the loops have room,
+ * and each keeps the turn until its fan-out is queued (its {@link Ticket} closed), so the bound is not overshot by all
+ * the waiters at once and a caller with many connections does not overtake one that posts one emit at a time. An emit
+ * that does not get its turn and room within {@code maxWait}, or that finds {@code maxHeld} emits already held, is
+ * refused with {@code unavailable} and {@code Retry-After: 1} before anything is stored or sent. The resource admits
+ * an emit after its own checks (credential, tenant, body): a refusal for those does not depend on the load.
+ *
+ * <p>The bound is the node's, shared by its tenants: one tenant's fan-outs hold the others' emits too (the
+ * alternative, a bound per tenant, would not bound the loops).
  */
-@EmitBackpressure
-@Priority(Priorities.USER)
-public class EmitAdmission implements ContainerRequestFilter {
+public final class EmitAdmission {
     public static final String BACKLOG = "socketio.emit-backlog";
     public static final String BACKLOG_LIMIT = "socketio.emit-backlog.limit";
-    /** Emits that found the backlog over its bound and waited (then carried out or refused). */
+    /** Emits that found the backlog over its bound (or others held) and waited, then carried out or refused. */
     public static final String HELD = "socketio.emits.held";
     public static final String REFUSED = "socketio.emits.refused";
     /** How long held emits waited (histogram). */
     public static final String WAIT = "socketio.emits.wait";
+    private static final int RETRY_AFTER_SECONDS = 1;
+    private static final Ticket FREE = () -> { };
 
     private final WriteBacklog backlog;
     private final Duration maxWait;
+    private final int maxHeld;
+    /** The turn of held emits, handed on in arrival order. */
+    private final Semaphore turn = new Semaphore(1, true);
+    /** Emits waiting for the turn or holding it. */
+    private final AtomicInteger holding = new AtomicInteger();
     private final Meter held;
     private final Meter refused;
     private final Timer waits;
 
-    public EmitAdmission(WriteBacklog backlog, Duration maxWait, MetricRegistry metrics) {
+    public EmitAdmission(WriteBacklog backlog, Duration maxWait, int maxHeld, MetricRegistry metrics) {
         this.backlog = backlog;
         this.maxWait = maxWait;
+        this.maxHeld = maxHeld;
         metrics.register(BACKLOG, (Gauge<Long>) backlog::size);
         metrics.register(BACKLOG_LIMIT, (Gauge<Long>) backlog::limit);
         this.held = metrics.meter(HELD);
@@ -51,27 +60,54 @@ public class EmitAdmission implements ContainerRequestFilter {
         this.waits = HistogramTimer.of(metrics, WAIT);
     }
 
-    @Override
-    public void filter(ContainerRequestContext request) {
-        if (backlog.size() <= backlog.limit()) {
-            return;
+    /** An admitted emit: closed once its fan-out is queued, or it failed. */
+    public interface Ticket extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Admits an emit now, or after a wait; refuses it with {@code unavailable} (nothing done yet). */
+    public Ticket admit() {
+        if (holding.get() == 0 && backlog.size() <= backlog.limit()) {
+            return FREE;
+        }
+        if (holding.incrementAndGet() > maxHeld) {
+            holding.decrementAndGet();
+            throw refuse();
         }
         held.mark();
         long started = System.nanoTime();
-        boolean room;
+        boolean turnTaken = false;
+        boolean admitted = false;
         try {
-            room = backlog.awaitRoom(maxWait);
+            turnTaken = turn.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            admitted = turnTaken && backlog.awaitRoom(maxWait.minusNanos(System.nanoTime() - started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            room = false;
+        } finally {
+            waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (!admitted) {
+                if (turnTaken) {
+                    turn.release();
+                }
+                holding.decrementAndGet();
+            }
         }
-        waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        if (!room) {
-            refused.mark();
-            request.abortWith(Response.fromResponse(ApiExceptionMapper.error(ErrorCode.UNAVAILABLE.status(),
-                            ErrorCode.UNAVAILABLE.code(), "this node is still writing earlier emits to its sockets ("
-                                    + backlog.size() + " writes queued); nothing was sent: retry shortly", null))
-                    .header(HttpHeaders.RETRY_AFTER, "1").build());
+        if (!admitted) {
+            throw refuse();
         }
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) {
+                turn.release();
+                holding.decrementAndGet();
+            }
+        };
+    }
+
+    private ApiException refuse() {
+        refused.mark();
+        return ApiException.unavailable("this node is still writing earlier emits to its sockets; nothing was stored "
+                + "or sent: retry shortly", RETRY_AFTER_SECONDS);
     }
 }

@@ -28,11 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Pushes from manager tools and services: notifications, alerts, dashboard refreshes, domain events, broadcasts. Each is
- * admitted only while the node's event loops have room for more writes ({@link EmitAdmission}).
+ * Pushes from manager tools and services: notifications, alerts, dashboard refreshes, domain events, broadcasts. Each,
+ * once its caller and body are checked, is admitted only while the node's event loops have room for more writes
+ * ({@link EmitAdmission}).
  */
 @Path(ApiPaths.ROOT)
-@EmitBackpressure
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class EmitResource {
@@ -40,21 +40,26 @@ public class EmitResource {
     private final NotificationService notifications;
     private final Webhooks webhooks;
     private final Clock clock;
+    private final EmitAdmission admission;
 
-    public EmitResource(Publisher publisher, NotificationService notifications, Webhooks webhooks, Clock clock) {
+    public EmitResource(Publisher publisher, NotificationService notifications, Webhooks webhooks, Clock clock,
+                        EmitAdmission admission) {
         this.publisher = publisher;
         this.notifications = notifications;
         this.webhooks = webhooks;
         this.clock = clock;
+        this.admission = admission;
     }
 
     @POST
     @Path("/emit/notification")
     public Map<String, Object> notification(@Auth Caller caller, @NotNull @Valid NotificationEmitRequest body) {
         String tenantId = caller.resolveTenant(body.tenantId());
-        NotificationService.Sent sent = notifications.send(tenantId, body.salesmanId(), body.title(), body.message(),
-                body.type(), body.data());
-        return Answers.ok("notificationId", sent.id(), "delivered", sent.delivered());
+        try (EmitAdmission.Ticket admitted = admission.admit()) {
+            NotificationService.Sent sent = notifications.send(tenantId, body.salesmanId(), body.title(),
+                    body.message(), body.type(), body.data());
+            return Answers.ok("notificationId", sent.id(), "delivered", sent.delivered());
+        }
     }
 
     @POST
@@ -66,12 +71,14 @@ public class EmitResource {
         payload.put("message", body.message());
         payload.put("severity", body.severity() == null ? "info" : body.severity());
         payload.put("data", nullable(body.data()));
-        long now = clock.millis();
-        payload.put("emittedAt", now);
-        Map<String, Object> answer = delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT,
-                payload));
-        webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
-        return answer;
+        try (EmitAdmission.Ticket admitted = admission.admit()) {
+            long now = clock.millis();
+            payload.put("emittedAt", now);
+            Map<String, Object> answer = delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT,
+                    payload));
+            webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
+            return answer;
+        }
     }
 
     @POST
@@ -81,8 +88,10 @@ public class EmitResource {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tenantId", tenantId);
         payload.put("scope", body.scope());
-        payload.put("emittedAt", clock.millis());
-        return delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload));
+        try (EmitAdmission.Ticket admitted = admission.admit()) {
+            payload.put("emittedAt", clock.millis());
+            return delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload));
+        }
     }
 
     @POST
@@ -100,7 +109,7 @@ public class EmitResource {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tenantId", tenantId);
         payload.put("data", nullable(body.data()));
-        payload.put("emittedAt", clock.millis());
+        payload.put("emittedAt", clock.millis()); // stamped (and placed) before the salesmanId, as it always was
         String room = switch (to) {
             case "managers" -> Rooms.managers(tenantId);
             case "salesman" -> {
@@ -109,7 +118,10 @@ public class EmitResource {
             }
             default -> Rooms.tenant(tenantId);
         };
-        return delivered(publisher.toRoom(tenantId, room, body.event(), payload));
+        try (EmitAdmission.Ticket admitted = admission.admit()) {
+            payload.put("emittedAt", clock.millis()); // the time it went out, if it waited
+            return delivered(publisher.toRoom(tenantId, room, body.event(), payload));
+        }
     }
 
     @POST
@@ -119,7 +131,9 @@ public class EmitResource {
         if (Events.RESERVED.contains(body.event())) {
             throw ApiException.invalid("event", "\"" + body.event() + "\" is a reserved event name");
         }
-        return delivered(publisher.toEveryone(body.event(), nullable(body.data())));
+        try (EmitAdmission.Ticket admitted = admission.admit()) {
+            return delivered(publisher.toEveryone(body.event(), nullable(body.data())));
+        }
     }
 
     private static Object nullable(JsonNode node) {

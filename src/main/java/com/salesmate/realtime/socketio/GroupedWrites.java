@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * loop has written and flushed them (the emit backpressure). Used by one thread, once.
  */
 final class GroupedWrites {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupedWrites.class);
     private final EncodedEvent event;
     private final boolean shareable;
     /** One batch per event loop, few (the worker threads): found by a scan, in the order first seen. */
@@ -179,6 +182,7 @@ final class GroupedWrites {
         @Override
         public void run() {
             int written = 0;
+            boolean flushLater = false;
             try {
                 for (int i = 0; i < size; i++) {
                     Channel channel = channels[i];
@@ -194,18 +198,18 @@ final class GroupedWrites {
                         channel.writeAndFlush(session.library().websocketFlush());
                     }
                 }
+                if (written > 0) {
+                    loop.execute(this::flushWritten);
+                    flushLater = true;
+                }
+            } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
+                LOG.debug("event loop shutting down: flushing a fan-out's writes at once");
             } finally {
                 release();
                 done();
-            }
-            if (written == 0) {
-                counted();
-                return;
-            }
-            try {
-                loop.execute(this::flushWritten);
-            } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
-                counted();
+                if (!flushLater) { // nothing written, the loop refusing tasks, or a failure part-way: flushed now,
+                    flushWritten(); // and the batch's writes leave the backlog whatever happened
+                }
             }
         }
 

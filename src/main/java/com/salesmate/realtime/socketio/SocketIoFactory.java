@@ -6,12 +6,14 @@ import com.salesmate.realtime.hub.HubSettings;
 import com.salesmate.realtime.hub.WriteBacklog;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Settings of the embedded Socket.IO server and its limits; every netty-socketio default the service relies on is set from here. */
 public class SocketIoFactory {
@@ -172,10 +174,20 @@ public class SocketIoFactory {
     @Min(1)
     private int maxEmitBacklog = 10_000;
 
-    /** How long a REST emit waits for room under {@link #maxEmitBacklog}; then it is answered 503, nothing sent. */
+    /**
+     * How long a REST emit waits for room under {@link #maxEmitBacklog}; then it is answered 503, nothing sent. Keep it
+     * under the callers' own timeouts (an emit carried out after its caller gave up is sent again by a retry).
+     */
     @JsonProperty
     @NotNull
+    @MaxDuration(value = 30, unit = TimeUnit.SECONDS)
     private Duration emitBacklogWait = Duration.seconds(5);
+
+    /** REST emits held at once (each waits on an HTTP thread); past it an emit is refused 503 at once. */
+    @JsonProperty
+    @Min(1)
+    @Max(1_000)
+    private int maxHeldEmits = 64;
 
     public String getHost() {
         return host;
@@ -285,6 +297,10 @@ public class SocketIoFactory {
 
     public Duration getEmitBacklogWait() {
         return emitBacklogWait;
+    }
+
+    public int getMaxHeldEmits() {
+        return maxHeldEmits;
     }
 
     public boolean isWebsocketCompression() {

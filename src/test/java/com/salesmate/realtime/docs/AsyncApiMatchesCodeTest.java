@@ -1,5 +1,6 @@
 package com.salesmate.realtime.docs;
 
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +36,8 @@ import com.salesmate.realtime.hub.Connection;
 import com.salesmate.realtime.hub.Events;
 import com.salesmate.realtime.hub.Publisher;
 import com.salesmate.realtime.hub.WireJson;
+import com.salesmate.realtime.hub.WriteBacklog;
+import com.salesmate.realtime.resources.EmitAdmission;
 import com.salesmate.realtime.resources.EmitResource;
 import com.salesmate.realtime.webhooks.Webhooks;
 import jakarta.validation.constraints.DecimalMax;
@@ -266,7 +269,8 @@ class AsyncApiMatchesCodeTest {
         Capture publisher = new Capture();
         EmitResource emit = new EmitResource(publisher, null, new Webhooks(null, null, null, null,
                 Clock.systemUTC(), null, Duration.ofSeconds(2)), // not started: no endpoints, never touches a database
-                Clock.fixed(Instant.ofEpochMilli(1_733_000_000_000L), ZoneOffset.UTC));
+                Clock.fixed(Instant.ofEpochMilli(1_733_000_000_000L), ZoneOffset.UTC),
+                new EmitAdmission(new WriteBacklog(10_000), Duration.ofSeconds(1), 1, new MetricRegistry()));
         Caller admin = Caller.admin();
         var data = JsonNodeFactory.instance.objectNode().put("orderId", "o-1");
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +36,10 @@ class WriteBacklogTest {
         backlog.queued(5_000);
         List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(8);
+        CountDownLatch started = new CountDownLatch(8);
         for (int i = 0; i < 8; i++) {
             waiters.add(CompletableFuture.supplyAsync(() -> {
+                started.countDown();
                 try {
                     return backlog.awaitRoom(Duration.ofSeconds(20));
                 } catch (InterruptedException e) {
@@ -44,8 +47,9 @@ class WriteBacklogTest {
                 }
             }, threads));
         }
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(100);
-        assertThat(waiters).noneMatch(CompletableFuture::isDone);
+        assertThat(waiters).as("waiting").noneMatch(CompletableFuture::isDone);
         for (int i = 0; i < 498; i++) { // as loops write, in batches, from another thread
             backlog.written(10);
         }

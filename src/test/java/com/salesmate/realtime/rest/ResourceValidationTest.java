@@ -135,7 +135,10 @@ class ResourceValidationTest {
                 .addResource(new EmitResource(publisher, notifications, new com.salesmate.realtime.webhooks.Webhooks(
                         jdbi, new com.salesmate.realtime.persistence.IdGenerator(CLOCK),
                         new com.salesmate.realtime.webhooks.Destinations(false), strictMapper(), CLOCK, null,
-                        Duration.ofSeconds(2)), CLOCK)) // not started: no endpoints, no outbox
+                        Duration.ofSeconds(2)), CLOCK, // not started: no endpoints, no outbox
+                        new com.salesmate.realtime.resources.EmitAdmission(
+                                new com.salesmate.realtime.hub.WriteBacklog(10_000), Duration.ofSeconds(1), 1,
+                                new com.codahale.metrics.MetricRegistry())))
                 .build();
     }
 
