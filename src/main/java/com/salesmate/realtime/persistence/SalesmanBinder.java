@@ -8,12 +8,19 @@ import com.salesmate.realtime.core.ApiException;
 import com.salesmate.realtime.core.ErrorCode;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +58,10 @@ public final class SalesmanBinder implements Managed {
 
     private record Pending(String tenantId, String salesmanId, CompletableFuture<String> owner) {
     }
+
+    /** {@code SalesmanDao.claim} for a batch: a salesman id already bound keeps its tenant. */
+    private static final String CLAIM = "INSERT INTO salesmen (salesman_id, tenant_id, first_seen, last_seen) "
+            + "VALUES (?, ?, ?, ?) ON CONFLICT (salesman_id) DO NOTHING";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -165,10 +176,10 @@ public final class SalesmanBinder implements Managed {
         Map<String, String> owners = new HashMap<>();
         try {
             jdbi.useTransaction(handle -> {
-                SalesmanDao dao = handle.attach(SalesmanDao.class);
-                dao.claimAll(List.copyOf(claims.values()));
-                for (SalesmanRow row : dao.findAll(claims.keySet())) {
-                    owners.put(row.salesmanId(), row.tenantId());
+                try {
+                    claimAndRead(handle.getConnection(), claims.values(), owners);
+                } catch (SQLException e) { // as Jdbi reports a failed statement (rolled back; a database failure)
+                    throw new UnableToExecuteStatementException(e, null);
                 }
             });
         } catch (RuntimeException e) {
@@ -188,6 +199,40 @@ public final class SalesmanBinder implements Managed {
                 }
             }
         });
+    }
+
+    /**
+     * Claims each salesman id for its tenant unless bound already (the first claim of an id in the batch winning) and
+     * reads every id's owner back, in the caller's transaction. Plain JDBC on Jdbi's connection: the batch is the one
+     * hot statement pair of a connect wave, and a profile of warm connects had 38% of the JVM's samples in this thread,
+     * most in Jdbi's per-call work (the SQL object's configuration copies, reflection over the rows, and the template
+     * engine lexing the {@code IN (<ids>)} list again for every batch), not in the database.
+     */
+    private static void claimAndRead(Connection connection, Collection<SalesmanRow> claims, Map<String, String> owners)
+            throws SQLException {
+        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            for (SalesmanRow row : claims) {
+                claim.setString(1, row.salesmanId());
+                claim.setString(2, row.tenantId());
+                claim.setLong(3, row.firstSeen());
+                claim.setLong(4, row.lastSeen());
+                claim.addBatch();
+            }
+            claim.executeBatch();
+        }
+        try (PreparedStatement find = connection.prepareStatement(
+                "SELECT salesman_id, tenant_id FROM salesmen WHERE salesman_id IN ("
+                        + String.join(",", Collections.nCopies(claims.size(), "?")) + ")")) {
+            int i = 1;
+            for (SalesmanRow row : claims) {
+                find.setString(i++, row.salesmanId());
+            }
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    owners.put(rows.getString(1), rows.getString(2));
+                }
+            }
+        }
     }
 
     private static ApiException unavailable(String why) {

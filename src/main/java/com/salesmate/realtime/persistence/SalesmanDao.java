@@ -2,13 +2,11 @@ package com.salesmate.realtime.persistence;
 
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,24 +35,6 @@ public interface SalesmanDao {
             ON CONFLICT (salesman_id) DO NOTHING
             """)
     void claim(@Bind("tenantId") String tenantId, @Bind("salesmanId") String salesmanId, @Bind("at") long at);
-
-    /**
-     * {@link #claim} for many salesmen in one statement batch (the group commit of {@link SalesmanBinder}): each row's
-     * salesman id is bound to its tenant unless bound already, the first row of an id in the batch winning.
-     */
-    @SqlBatch("""
-            INSERT INTO salesmen (salesman_id, tenant_id, first_seen, last_seen)
-            VALUES (:salesmanId, :tenantId, :firstSeen, :lastSeen)
-            ON CONFLICT (salesman_id) DO NOTHING
-            """)
-    void claimAll(@BindMethods List<SalesmanRow> claims);
-
-    /** The bindings of the given salesman ids (those bound to none are absent). */
-    @SqlQuery("""
-            SELECT salesman_id, tenant_id, first_seen, last_seen FROM salesmen
-            WHERE salesman_id IN (<salesmanIds>)
-            """)
-    List<SalesmanRow> findAll(@BindList("salesmanIds") Collection<String> salesmanIds);
 
     /** Bindings, for warming the cache at start: at most {@code limit}, the most recently seen first. */
     @SqlQuery("SELECT salesman_id, tenant_id, first_seen, last_seen FROM salesmen ORDER BY last_seen DESC LIMIT :limit")
