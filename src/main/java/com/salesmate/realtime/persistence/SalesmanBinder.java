@@ -77,6 +77,9 @@ public final class SalesmanBinder implements Managed {
 
     public SalesmanBinder(Jdbi jdbi, Clock clock, int queueCapacity, int maxBatch, Duration drainTimeout,
                           MetricRegistry metrics) {
+        if (maxBatch < 1 || maxBatch > 999) { // the batch is also the read-back's IN list: SQLite's old parameter cap
+            throw new IllegalArgumentException("maxBatch must be 1 to 999, not " + maxBatch);
+        }
         this.jdbi = jdbi;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);

@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the waiters at once and a caller with many connections does not overtake one that posts one emit at a time. An emit
  * that does not get its turn and room within {@code maxWait}, or that finds {@code maxHeld} emits already held, is
  * refused with {@code unavailable} and {@code Retry-After: 1} before anything is stored or sent. The resource admits
- * an emit after its own checks (credential, tenant, body): a refusal for those does not depend on the load.
+ * an emit after its own checks (credential, tenant, body): a refusal for those does not depend on the load; it keeps
+ * the turn only while it hands its fan-out over (not through a notification's insert, a webhook report or the wait
+ * for the cluster's count). In cluster mode an emit is appended to the stream and this node's share is counted when
+ * its reader delivers it, so held emits pace against what the node has delivered so far, a little behind.
  *
  * <p>The bound is the node's, shared by its tenants: one tenant's fan-outs hold the others' emits too (the
  * alternative, a bound per tenant, would not bound the loops).
@@ -33,6 +36,8 @@ public final class EmitAdmission {
     /** Emits that found the backlog over its bound (or others held) and waited, then carried out or refused. */
     public static final String HELD = "socketio.emits.held";
     public static final String REFUSED = "socketio.emits.refused";
+    /** Emits held now: waiting for their turn, or carrying it out. */
+    public static final String HOLDING = "socketio.emits.holding";
     /** How long held emits waited (histogram). */
     public static final String WAIT = "socketio.emits.wait";
     private static final int RETRY_AFTER_SECONDS = 1;
@@ -55,6 +60,7 @@ public final class EmitAdmission {
         this.maxHeld = maxHeld;
         metrics.register(BACKLOG, (Gauge<Long>) backlog::size);
         metrics.register(BACKLOG_LIMIT, (Gauge<Long>) backlog::limit);
+        metrics.register(HOLDING, (Gauge<Integer>) holding::get);
         this.held = metrics.meter(HELD);
         this.refused = metrics.meter(REFUSED);
         this.waits = HistogramTimer.of(metrics, WAIT);
@@ -85,13 +91,13 @@ public final class EmitAdmission {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             if (!admitted) {
                 if (turnTaken) {
                     turn.release();
                 }
                 holding.decrementAndGet();
             }
+            waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         if (!admitted) {
             throw refuse();

@@ -55,11 +55,12 @@ public class EmitResource {
     @Path("/emit/notification")
     public Map<String, Object> notification(@Auth Caller caller, @NotNull @Valid NotificationEmitRequest body) {
         String tenantId = caller.resolveTenant(body.tenantId());
-        try (EmitAdmission.Ticket admitted = admission.admit()) {
-            NotificationService.Sent sent = notifications.send(tenantId, body.salesmanId(), body.title(),
-                    body.message(), body.type(), body.data());
-            return Answers.ok("notificationId", sent.id(), "delivered", sent.delivered());
-        }
+        // a notification reaches one salesman's sockets: admitted (or refused) like any emit, but it does not keep the
+        // turn of held emits through its database insert
+        admission.admit().close();
+        NotificationService.Sent sent = notifications.send(tenantId, body.salesmanId(), body.title(), body.message(),
+                body.type(), body.data());
+        return Answers.ok("notificationId", sent.id(), "delivered", sent.delivered());
     }
 
     @POST
@@ -71,14 +72,16 @@ public class EmitResource {
         payload.put("message", body.message());
         payload.put("severity", body.severity() == null ? "info" : body.severity());
         payload.put("data", nullable(body.data()));
-        try (EmitAdmission.Ticket admitted = admission.admit()) {
-            long now = clock.millis();
+        Publisher.Delivery delivery;
+        long now;
+        try (EmitAdmission.Ticket admitted = admission.admit()) { // the turn is kept only while the fan-out is queued
+            now = clock.millis();
             payload.put("emittedAt", now);
-            Map<String, Object> answer = delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT,
-                    payload));
-            webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
-            return answer;
+            delivery = publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT, payload);
         }
+        Map<String, Object> answer = delivered(delivery);
+        webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
+        return answer;
     }
 
     @POST
@@ -88,10 +91,12 @@ public class EmitResource {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tenantId", tenantId);
         payload.put("scope", body.scope());
+        Publisher.Delivery delivery;
         try (EmitAdmission.Ticket admitted = admission.admit()) {
             payload.put("emittedAt", clock.millis());
-            return delivered(publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload));
+            delivery = publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload);
         }
+        return delivered(delivery);
     }
 
     @POST
@@ -118,10 +123,12 @@ public class EmitResource {
             }
             default -> Rooms.tenant(tenantId);
         };
+        Publisher.Delivery delivery;
         try (EmitAdmission.Ticket admitted = admission.admit()) {
             payload.put("emittedAt", clock.millis()); // the time it went out, if it waited
-            return delivered(publisher.toRoom(tenantId, room, body.event(), payload));
+            delivery = publisher.toRoom(tenantId, room, body.event(), payload);
         }
+        return delivered(delivery);
     }
 
     @POST
@@ -131,9 +138,11 @@ public class EmitResource {
         if (Events.RESERVED.contains(body.event())) {
             throw ApiException.invalid("event", "\"" + body.event() + "\" is a reserved event name");
         }
+        Publisher.Delivery delivery;
         try (EmitAdmission.Ticket admitted = admission.admit()) {
-            return delivered(publisher.toEveryone(body.event(), nullable(body.data())));
+            delivery = publisher.toEveryone(body.event(), nullable(body.data()));
         }
+        return delivered(delivery); // the cluster-wide count is awaited after the turn is handed on
     }
 
     private static Object nullable(JsonNode node) {

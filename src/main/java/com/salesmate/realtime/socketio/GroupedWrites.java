@@ -115,9 +115,12 @@ final class GroupedWrites {
             try {
                 batch.loop.execute(batch); // nothing adds to the batch any more, and execute() hands it over safely
             } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
-                batch.release();
-                batch.done();
-                batch.counted();
+                try {
+                    batch.release();
+                    batch.done();
+                } finally {
+                    batch.counted();
+                }
             }
         }
         batchCount = 0;
@@ -205,10 +208,13 @@ final class GroupedWrites {
             } catch (RejectedExecutionException e) { // the loop is shutting down: its channels are closing
                 LOG.debug("event loop shutting down: flushing a fan-out's writes at once");
             } finally {
-                release();
-                done();
-                if (!flushLater) { // nothing written, the loop refusing tasks, or a failure part-way: flushed now,
-                    flushWritten(); // and the batch's writes leave the backlog whatever happened
+                try {
+                    release();
+                    done();
+                } finally {
+                    if (!flushLater) { // nothing written, the loop refusing tasks, or a failure part-way: flushed
+                        flushWritten(); // now, and the batch's writes leave the backlog whatever happened
+                    }
                 }
             }
         }

@@ -59,6 +59,7 @@ class PostgresSalesmanBindingTest extends SalesmanBindingContract {
         String kept = "kept-" + run;
         String revoked = "revoked-" + run;
         try (java.sql.Connection blocker = PG.connection();
+             java.sql.Connection observer = PG.connection(); // autocommit: a fresh view of the sessions each query
              SioClient keptPhone = SioClient.anonymous(APP.socketUrl());
              SioClient revokedPhone = SioClient.anonymous(APP.socketUrl())) {
             keptPhone.awaitConnected();
@@ -77,7 +78,7 @@ class PostgresSalesmanBindingTest extends SalesmanBindingContract {
                     new JSONObject().put("token", APP.salesmanToken(tenant, kept)));
             CompletableFuture<JSONObject> revokedAck = revokedPhone.emitAsync("authenticate",
                     new JSONObject().put("token", APP.salesmanToken(tenant, revoked)));
-            await().atMost(Duration.ofSeconds(20)).until(() -> waitingForLocks(blocker) >= 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> waitingForLocks(observer) >= 2);
 
             var task = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(APP.adminUrl(
                             "/tasks/disconnect?salesmanId=" + revoked + "&revokeFor=1h")))
