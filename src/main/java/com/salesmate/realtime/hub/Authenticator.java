@@ -109,16 +109,6 @@ public final class Authenticator {
                 }));
     }
 
-    /** True when {@code failure} came from the database or its driver (a refused or lost connection, a timeout). */
-    private static boolean fromDatabase(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof org.jdbi.v3.core.JdbiException || t instanceof java.sql.SQLException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static Identity owned(Identity identity, String owner) throws TokenException {
         if (!owner.equals(identity.tenantId())) {
             throw new TokenException(ErrorCode.INVALID_TOKEN, FOREIGN_SALESMAN);
@@ -134,7 +124,7 @@ public final class Authenticator {
         if (failure instanceof CompletionException wrapped && wrapped.getCause() != null) {
             failure = wrapped.getCause();
         }
-        if (!fromDatabase(failure)) {
+        if (!DatabaseErrors.fromDatabase(failure)) {
             // not the database refusing (the binder stopping, a bug): nothing says the database is down, so the
             // socket is not let in unchecked; the client may connect again
             LOG.warn("salesman binding failed: {}", failure.toString());

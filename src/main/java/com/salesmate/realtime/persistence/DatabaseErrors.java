@@ -9,6 +9,16 @@ public final class DatabaseErrors {
     private DatabaseErrors() {
     }
 
+    /** True when {@code e} came from the database or its driver (a refused or lost connection, a timeout, a statement). */
+    public static boolean fromDatabase(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.jdbi.v3.core.JdbiException || t instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLException sql) {

@@ -1,6 +1,6 @@
 package com.salesmate.realtime.resources;
 
-import org.jdbi.v3.core.JdbiException;
+import com.salesmate.realtime.persistence.DatabaseErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,12 +13,9 @@ public class UnexpectedExceptionMapper implements ExceptionMapper<RuntimeExcepti
 
     @Override
     public Response toResponse(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JdbiException || t instanceof java.sql.SQLException) {
-                LOG.warn("request failed on the database: {}",
-                        com.salesmate.realtime.persistence.DatabaseErrors.describe(e));
-                return ApiExceptionMapper.error(503, "unavailable", "the database is unavailable; retry shortly", null);
-            }
+        if (DatabaseErrors.fromDatabase(e)) {
+            LOG.warn("request failed on the database: {}", DatabaseErrors.describe(e));
+            return ApiExceptionMapper.error(503, "unavailable", "the database is unavailable; retry shortly", null);
         }
         LOG.error("request failed", e);
         return ApiExceptionMapper.error(500, "internal", "internal error", null);
