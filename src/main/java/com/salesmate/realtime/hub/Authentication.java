@@ -206,9 +206,7 @@ final class Authentication {
             try {
                 authenticator.refuseRevoked(dropped.identity()); // revoked since its token was checked
             } catch (TokenException e) {
-                metrics.authFailure(e.code().code());
-                sessions.refuse(connection, Ack.NONE, new ApiException(e.code(), e.getMessage()),
-                        DisconnectReason.AUTH_FAILED);
+                refuseAuthenticated(connection, Ack.NONE, e);
                 return;
             }
             recovery.live().live(connection);
@@ -251,10 +249,15 @@ final class Authentication {
                 connectTimed(connection);
             }
         } catch (TokenException e) {
-            metrics.authFailure(e.code().code());
-            sessions.refuse(connection, ack, new ApiException(e.code(), e.getMessage()),
-                    e.code() == ErrorCode.CLAIMS_MISMATCH ? DisconnectReason.CLAIMS_MISMATCH : DisconnectReason.AUTH_FAILED);
+            refuseAuthenticated(connection, ack, e);
         }
+    }
+
+    /** A socket refused on its {@code authenticate} event or after its admission: {@code auth:error}, then closed. */
+    private void refuseAuthenticated(Connection connection, Ack ack, TokenException e) {
+        metrics.authFailure(e.code().code());
+        sessions.refuse(connection, ack, new ApiException(e.code(), e.getMessage()),
+                e.code() == ErrorCode.CLAIMS_MISMATCH ? DisconnectReason.CLAIMS_MISMATCH : DisconnectReason.AUTH_FAILED);
     }
 
     /**
