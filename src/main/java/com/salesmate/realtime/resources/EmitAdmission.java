@@ -11,14 +11,14 @@ import com.salesmate.realtime.metrics.HistogramTimer;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Emit backpressure on the REST side ({@link WriteBacklog}): an emit is carried out at once while the socket writes
  * queued on this node's event loops are at most their bound and no emit is held. Otherwise it is held, on its own
  * (HTTP) thread, never an event loop's: held emits go one at a time in arrival order, each when the loops have room,
- * and each keeps the turn until its fan-out is queued (its {@link Ticket} closed), so the bound is not overshot by all
+ * and each keeps the turn until its fan-out is queued ({@link #carryOut} returns), so the bound is not overshot by all
  * the waiters at once and a caller with many connections does not overtake one that posts one emit at a time. An emit
  * that does not get its turn and room within {@code maxWait}, or that finds {@code maxHeld} emits already held, is
  * refused with {@code unavailable} and {@code Retry-After: 1} before anything is stored or sent. The resource admits
@@ -41,7 +41,6 @@ public final class EmitAdmission {
     /** How long held emits waited (histogram). */
     public static final String WAIT = "socketio.emits.wait";
     private static final int RETRY_AFTER_SECONDS = 1;
-    private static final Ticket FREE = () -> { };
 
     private final WriteBacklog backlog;
     private final Duration maxWait;
@@ -66,16 +65,13 @@ public final class EmitAdmission {
         this.waits = HistogramTimer.of(metrics, WAIT);
     }
 
-    /** An admitted emit: closed once its fan-out is queued, or it failed. */
-    public interface Ticket extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /** Admits an emit now, or after a wait; refuses it with {@code unavailable} (nothing done yet). */
-    public Ticket admit() {
+    /**
+     * Carries out {@code fanOut} (an emit's hand-over of its fan-out) now, or after a wait holding the turn of held
+     * emits until it returns; refuses it with {@code unavailable} (nothing done) when it is not admitted.
+     */
+    public <T> T carryOut(Supplier<T> fanOut) {
         if (holding.get() == 0 && backlog.size() <= backlog.limit()) {
-            return FREE;
+            return fanOut.get();
         }
         if (holding.incrementAndGet() > maxHeld) {
             holding.decrementAndGet();
@@ -84,31 +80,29 @@ public final class EmitAdmission {
         held.mark();
         long started = System.nanoTime();
         boolean turnTaken = false;
-        boolean admitted = false;
         try {
             turnTaken = turn.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
-            admitted = turnTaken && backlog.awaitRoom(maxWait.minusNanos(System.nanoTime() - started));
+            boolean admitted = turnTaken && backlog.awaitRoom(maxWait.minusNanos(System.nanoTime() - started));
+            waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (!admitted) {
+                throw refuse();
+            }
+            return fanOut.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            if (!admitted) {
-                if (turnTaken) {
-                    turn.release();
-                }
-                holding.decrementAndGet();
-            }
             waits.update(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        }
-        if (!admitted) {
             throw refuse();
-        }
-        AtomicBoolean open = new AtomicBoolean(true);
-        return () -> {
-            if (open.compareAndSet(true, false)) {
+        } finally {
+            if (turnTaken) {
                 turn.release();
-                holding.decrementAndGet();
             }
-        };
+            holding.decrementAndGet();
+        }
+    }
+
+    /** Admits or refuses an emit as {@link #carryOut} does, keeping no turn: for one that is mostly not a fan-out. */
+    public void pass() {
+        carryOut(() -> null);
     }
 
     private ApiException refuse() {

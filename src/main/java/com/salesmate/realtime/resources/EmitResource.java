@@ -57,7 +57,7 @@ public class EmitResource {
         String tenantId = caller.resolveTenant(body.tenantId());
         // a notification reaches one salesman's sockets: admitted (or refused) like any emit, but it does not keep the
         // turn of held emits through its database insert
-        admission.admit().close();
+        admission.pass();
         NotificationService.Sent sent = notifications.send(tenantId, body.salesmanId(), body.title(), body.message(),
                 body.type(), body.data());
         return Answers.ok("notificationId", sent.id(), "delivered", sent.delivered());
@@ -72,15 +72,13 @@ public class EmitResource {
         payload.put("message", body.message());
         payload.put("severity", body.severity() == null ? "info" : body.severity());
         payload.put("data", nullable(body.data()));
-        Publisher.Delivery delivery;
-        long now;
-        try (EmitAdmission.Ticket admitted = admission.admit()) { // the turn is kept only while the fan-out is queued
-            now = clock.millis();
-            payload.put("emittedAt", now);
-            delivery = publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT, payload);
-        }
+        // the turn is kept only while the fan-out is handed over: not through the count's wait nor the webhook report
+        Publisher.Delivery delivery = admission.carryOut(() -> {
+            payload.put("emittedAt", clock.millis());
+            return publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.ALERT, payload);
+        });
         Map<String, Object> answer = delivered(delivery);
-        webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, now);
+        webhooks.report(tenantId, Webhook.ALERT_CREATED, payload, (long) payload.get("emittedAt"));
         return answer;
     }
 
@@ -91,12 +89,10 @@ public class EmitResource {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("tenantId", tenantId);
         payload.put("scope", body.scope());
-        Publisher.Delivery delivery;
-        try (EmitAdmission.Ticket admitted = admission.admit()) {
+        return delivered(admission.carryOut(() -> {
             payload.put("emittedAt", clock.millis());
-            delivery = publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload);
-        }
-        return delivered(delivery);
+            return publisher.toRoom(tenantId, Rooms.tenant(tenantId), Events.DASHBOARD_REFRESH, payload);
+        }));
     }
 
     @POST
@@ -123,12 +119,10 @@ public class EmitResource {
             }
             default -> Rooms.tenant(tenantId);
         };
-        Publisher.Delivery delivery;
-        try (EmitAdmission.Ticket admitted = admission.admit()) {
+        return delivered(admission.carryOut(() -> {
             payload.put("emittedAt", clock.millis()); // the time it went out, if it waited
-            delivery = publisher.toRoom(tenantId, room, body.event(), payload);
-        }
-        return delivered(delivery);
+            return publisher.toRoom(tenantId, room, body.event(), payload);
+        }));
     }
 
     @POST
@@ -138,11 +132,8 @@ public class EmitResource {
         if (Events.RESERVED.contains(body.event())) {
             throw ApiException.invalid("event", "\"" + body.event() + "\" is a reserved event name");
         }
-        Publisher.Delivery delivery;
-        try (EmitAdmission.Ticket admitted = admission.admit()) {
-            delivery = publisher.toEveryone(body.event(), nullable(body.data()));
-        }
-        return delivered(delivery); // the cluster-wide count is awaited after the turn is handed on
+        // the cluster-wide count is awaited after the turn is handed on
+        return delivered(admission.carryOut(() -> publisher.toEveryone(body.event(), nullable(body.data()))));
     }
 
     private static Object nullable(JsonNode node) {
