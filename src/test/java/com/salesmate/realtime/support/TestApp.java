@@ -122,6 +122,18 @@ public final class TestApp {
         return "http://127.0.0.1:" + extension.getAdminPort() + path;
     }
 
+    /**
+     * Runs the admin port's disconnect task with the admin key ({@code query}: {@code salesmanId=...} or
+     * {@code tenantId=...}, maybe {@code &revokeFor=1h}); the JDK's client, which answers what the task answered.
+     */
+    public java.net.http.HttpResponse<String> disconnectTask(String query) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(adminUrl("/tasks/disconnect?" + query)))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     public String salesmanToken(String tenantId, String salesmanId) {
         return tokens.mint("user-" + salesmanId, tenantId, Role.SALESMAN, salesmanId, Duration.ofHours(1));
     }

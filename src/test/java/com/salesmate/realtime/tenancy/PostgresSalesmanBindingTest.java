@@ -12,10 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -80,10 +76,7 @@ class PostgresSalesmanBindingTest extends SalesmanBindingContract {
                     new JSONObject().put("token", APP.salesmanToken(tenant, revoked)));
             await().atMost(Duration.ofSeconds(20)).until(() -> waitingForLocks(observer) >= 2);
 
-            var task = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(APP.adminUrl(
-                            "/tasks/disconnect?salesmanId=" + revoked + "&revokeFor=1h")))
-                    .header("Authorization", "Bearer " + TestApp.ADMIN_KEY)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            var task = APP.disconnectTask("salesmanId=" + revoked + "&revokeFor=1h");
             assertThat(task.statusCode()).as(task.body()).isEqualTo(200);
             assertThat(task.body()).as("nothing to close yet: the socket is not admitted").contains("disconnected 0");
             blocker.rollback();

@@ -237,12 +237,7 @@ abstract class SalesmanBindingContract {
                         SioClient.options(app.salesmanToken(tenant, revoked)))) {
                     await().atMost(Duration.ofSeconds(10)).until(() -> queuedBindings(app) >= 1);
                     assertThat(late.isConnected()).as("its CONNECT waits for the binding").isFalse();
-                    var task = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                                    java.net.URI.create(app.adminUrl("/tasks/disconnect?salesmanId=" + revoked
-                                            + "&revokeFor=1h")))
-                            .header("Authorization", "Bearer " + TestApp.ADMIN_KEY)
-                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    var task = app.disconnectTask("salesmanId=" + revoked + "&revokeFor=1h");
                     assertThat(task.statusCode()).as(task.body()).isEqualTo(200);
                     blocker.rollback();
 
